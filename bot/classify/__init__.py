@@ -1,0 +1,1 @@
+"""Event extraction: plant closures and partnerships, with status, companies, plant and jobs."""

@@ -1,0 +1,1 @@
+"""The ``dealradar`` command line."""

@@ -1,0 +1,1 @@
+"""Validated settings: TOML file plus environment, read once at start."""

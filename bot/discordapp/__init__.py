@@ -1,0 +1,1 @@
+"""Discord adapter: embed renderer, REST sink and discord.py app-command client."""

@@ -1,0 +1,86 @@
+"""dealradar's error tree. Every error raised across a module boundary is one of these::
+
+    DealradarError
+    ├── ConfigError          settings invalid; lists every problem, each naming its key
+    ├── SourceError          one source could not be fetched or parsed (retryable or not)
+    │   └── BlockedAddressError   the URL resolves to an address we refuse to connect to (SSRF)
+    ├── StoreError           the database failed (locked, unavailable, full); retryable
+    ├── DeliveryError        one message could not be sent to one channel (retryable or not,
+    │                        with an optional ``retry_after`` from the platform)
+    └── CommandError         a chat command was malformed or not allowed; the message is
+                             the one-line usage reply shown to the user
+
+Messages never contain a secret: tokens are :class:`pydantic.SecretStr` in settings and adapters
+redact them before raising.
+"""
+
+from __future__ import annotations
+
+
+class DealradarError(Exception):
+    """Base of every error dealradar raises on purpose."""
+
+    retryable: bool = False
+
+
+class ConfigError(DealradarError):
+    """Settings are invalid. ``problems`` holds one ``"key: what is wrong"`` line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class SourceError(DealradarError):
+    """A source failed. ``reason`` is a short machine-friendly tag used in metrics and health."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str = "error",
+        retryable: bool = True,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class BlockedAddressError(SourceError):
+    """The URL points at (or resolves to) a non-public address while that is not allowed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, reason="blocked_address", retryable=False)
+
+
+class StoreError(DealradarError):
+    """The database failed in a way that may pass (locked, unavailable, disk full)."""
+
+    retryable = True
+
+
+class DeliveryError(DealradarError):
+    """Sending one message to one channel failed.
+
+    ``retryable`` says whether the outbox should try again; ``retry_after`` (seconds) is the
+    platform's own back-off hint when it gave one; ``reason`` is a short tag for logs/metrics.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool,
+        retry_after: float | None = None,
+        reason: str = "error",
+    ) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.reason = reason
+
+
+class CommandError(DealradarError):
+    """A command could not be run; ``str(error)`` is the one-line reply for the user."""

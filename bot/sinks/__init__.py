@@ -1,0 +1,1 @@
+"""Platform-independent sinks (the console) and the sink registry."""

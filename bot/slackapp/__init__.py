@@ -1,0 +1,1 @@
+"""Slack adapter: Block Kit renderer, Web API sink and slack-bolt command app."""

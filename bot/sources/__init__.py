@@ -1,0 +1,1 @@
+"""News sources: fetching (httpx), feed parsing (feedparser) and the source-kind registry."""
