@@ -1,1 +1,25 @@
-"""The ``dealradar`` command line."""
+"""The ``dealradar`` command line: one click group; each concern registers its commands here."""
+
+from __future__ import annotations
+
+import click
+
+from bot import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dealradar")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="TOML config file (else $DEALRADAR_CONFIG, else ./dealradar.toml, else defaults).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
+    """dealradar: alerts chat channels about plant closures and partnerships in the news."""
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+    ctx.obj["verbose"] = verbose
