@@ -1,0 +1,164 @@
+"""The validated settings tree. Built once at start by :func:`bot.config.loader.load_settings`.
+
+Every model forbids unknown keys, so a typo is an error that names the key instead of a setting
+silently ignored. Secrets are :class:`pydantic.SecretStr` (``repr`` and ``str`` redacted) and are
+only ever read from the environment (or a ``*_FILE`` it names), never from the TOML file.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from bot.config.durations import Duration
+from bot.domain import EventType
+
+Platform = Literal["console", "slack", "discord"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_http_url(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+class SourceConfig(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["rss", "news_search", "gdelt"] | None = None
+    url: str | None = None
+    query: str | None = Field(default=None, min_length=1, max_length=500)
+    interval: Duration | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else _check_http_url(value)
+
+    @model_validator(mode="after")
+    def _kind_fits(self) -> SourceConfig:
+        kind = self.resolved_kind
+        if kind == "rss" and not self.url:
+            raise ValueError("an rss source needs url")
+        if kind in ("news_search", "gdelt") and not self.query:
+            raise ValueError(f"a {kind} source needs query")
+        return self
+
+    @property
+    def resolved_kind(self) -> str:
+        if self.kind:
+            return self.kind
+        return "rss" if self.url else "news_search"
+
+
+class RouteConfig(_Strict):
+    platform: Platform = "console"
+    channel: str = ""
+    companies: list[str] = Field(default_factory=list)
+    events: list[EventType] = Field(
+        default_factory=lambda: [EventType.PLANT_CLOSURE, EventType.PARTNERSHIP]
+    )
+
+    @model_validator(mode="after")
+    def _channel(self) -> RouteConfig:
+        if self.platform != "console" and not self.channel:
+            raise ValueError(f"a {self.platform} route needs channel (the channel id)")
+        return self
+
+
+class FetchConfig(_Strict):
+    allow_private_networks: bool = False
+    timeout: Duration = 20.0
+    connect_timeout: Duration = 5.0
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    concurrency: int = Field(default=32, ge=1, le=1024)
+    user_agent: str = "dealradar/0.1 (+https://github.com/dealradar/dealradar)"
+
+
+class HttpConfig(_Strict):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
+class CompanyConfig(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    aliases: list[str] = Field(default_factory=list)
+    parent: str | None = None
+
+
+class DeliveryConfig(_Strict):
+    max_attempts: int = Field(default=12, ge=1, le=100)
+    flood_threshold: int = Field(default=8, ge=2)
+    flood_window: Duration = 60.0
+    per_channel_interval: Duration = 1.0
+
+
+class SlackSettings(_Strict):
+    """From ``SLACK_*`` environment variables only."""
+
+    bot_token: SecretStr | None = None
+    app_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    api_url: str = "https://slack.com/api/"
+    admin_channel: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.bot_token is not None
+
+
+class DiscordSettings(_Strict):
+    """From ``DISCORD_*`` environment variables only (``admin_channel`` may be in TOML)."""
+
+    token: SecretStr | None = None
+    public_key: str | None = None
+    application_id: str | None = None
+    api_url: str = "https://discord.com/api/v10"
+    gateway_url: str | None = None
+    admin_channel: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.token is not None
+
+
+class Settings(_Strict):
+    database_url: str = "sqlite:///dealradar.db"
+    poll_interval: Duration = 300.0
+    group_wait: Duration = 30.0
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    admins: list[str] = Field(default_factory=list)
+    watch_adds_sources: bool = True
+    fetch: FetchConfig = FetchConfig()
+    http: HttpConfig = HttpConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
+    sources: list[SourceConfig] = Field(default_factory=list)
+    routes: list[RouteConfig] = Field(default_factory=list)
+    companies: list[CompanyConfig] = Field(default_factory=list)
+    slack: SlackSettings = SlackSettings()
+    discord: DiscordSettings = DiscordSettings()
+
+    @field_validator("database_url")
+    @classmethod
+    def _db(cls, value: str) -> str:
+        scheme = value.split(":", 1)[0].split("+", 1)[0]
+        if scheme not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError("use sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_source_names(self) -> Settings:
+        names = [s.name for s in self.sources]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"source names must be unique: {', '.join(dupes)}")
+        return self

@@ -1,0 +1,98 @@
+"""Engines, sessions and schema upgrades for SQLite and PostgreSQL.
+
+Users write plain URLs (``sqlite:///dealradar.db``, ``postgresql://user@host:5432/db``); this
+module picks the async driver (aiosqlite, asyncpg). SQLite runs in WAL mode with a busy timeout
+so the bot, ``dealradar deal`` and a second process can share one file. Migrations are Alembic's,
+applied at start; on PostgreSQL an advisory lock makes concurrent replicas take turns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_MIGRATION_LOCK_ID = 0x6465616C  # "deal": pg_advisory_lock key shared by every replica
+
+
+def async_url(database_url: str) -> str:
+    """The SQLAlchemy URL with the async driver for a plain user-written URL."""
+    url = make_url(database_url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        url = url.set(drivername="sqlite+aiosqlite")
+    elif backend in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+asyncpg")
+    return url.render_as_string(hide_password=False)
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
+    """An async engine for ``database_url``. SQLite gets WAL, foreign keys and a busy timeout."""
+    url = async_url(database_url)
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_async_engine(url, **kwargs)
+
+
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK_ID})
+    try:
+        command.upgrade(_alembic_config(connection), revision)
+    finally:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK_ID})
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Apply migrations up to ``revision``; safe to call from several replicas at once."""
+    async with engine.begin() as conn:
+        await conn.run_sync(_upgrade, revision)
+
+
+def _current(connection: Connection) -> tuple[str | None, str | None]:
+    context = MigrationContext.configure(connection)
+    script = ScriptDirectory.from_config(_alembic_config(connection))
+    return context.get_current_revision(), script.get_current_head()
+
+
+async def migration_state(engine: AsyncEngine) -> tuple[str | None, str | None]:
+    """(current revision in the database, newest revision shipped)."""
+    async with engine.connect() as conn:
+        return await conn.run_sync(_current)
