@@ -42,3 +42,9 @@ class CommandRunner(Protocol):
     async def complete_company(self, prefix: str, limit: int = 25) -> list[str]:
         """Company names for autocomplete."""
         ...
+
+
+class FeedbackRecorder(Protocol):
+    async def record_feedback(self, story_id: int, caller: Caller, useful: bool) -> None:
+        """Store a 👍/👎 on a story from an alert button (one vote per user, last wins)."""
+        ...
