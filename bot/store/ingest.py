@@ -1,0 +1,239 @@
+"""One transaction per fetched batch: articles, their events, story changes and outbox rows.
+
+Everything a poll learns is committed together, so a crash either loses the whole batch (it is
+fetched again: the source's ETag/hash is only advanced in the same commit) or keeps all of it,
+deliveries included. Nothing is sent before that commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import Article, Event, EventType, Message, Status, Story
+from bot.store.codec import message_to_json
+from bot.store.models import (
+    ArticleRow,
+    DeliveryRow,
+    EventRow,
+    SourceRow,
+    StoryCompanyRow,
+    StoryRow,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    url: str
+    canonical_url: str
+    title: str
+    summary: str
+    outlet: str
+    guid: str | None
+    published_at: datetime | None
+
+
+def story_from_row(row: StoryRow) -> Story:
+    return Story(
+        id=row.id,
+        key=row.key,
+        event_type=EventType(row.event_type),
+        status=Status(row.status),
+        headline=row.headline,
+        url=row.url,
+        first_seen_at=row.first_seen_at,
+        updated_at=row.updated_at,
+        companies=tuple(row.companies or ()),
+        plant=row.plant,
+        country=row.country,
+        jobs=row.jobs,
+        outlets=tuple(row.outlets or ()),
+        article_count=row.article_count,
+        evidence=tuple(row.evidence or ()),
+    )
+
+
+class IngestUnit:
+    """Writes of one batch, inside the caller's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _insert(self, table: Any) -> Any:
+        dialect = self.session.get_bind().dialect.name
+        return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+
+    async def add_articles(
+        self,
+        source_id: int | None,
+        items: Sequence[NewArticle],
+        now: datetime,
+        *,
+        alertable: bool,
+    ) -> list[Article]:
+        """Insert the articles not stored yet (by canonical URL or guid); return the new ones."""
+        unique: dict[str, NewArticle] = {}
+        for item in items:
+            unique.setdefault(item.canonical_url, item)
+        if not unique:
+            return []
+        guids = {i.guid for i in unique.values() if i.guid}
+        known_guids: set[str] = set()
+        if guids:
+            found = await self.session.scalars(
+                select(ArticleRow.guid).where(ArticleRow.guid.in_(guids))
+            )
+            known_guids = {g for g in found.all() if g}
+        fresh = [i for i in unique.values() if not (i.guid and i.guid in known_guids)]
+        if not fresh:
+            return []
+        rows = [
+            {
+                "source_id": source_id,
+                "guid": i.guid,
+                "url": i.url,
+                "canonical_url": i.canonical_url,
+                "title": i.title,
+                "summary": i.summary,
+                "outlet": i.outlet,
+                "published_at": i.published_at,
+                "first_seen_at": now,
+                "classified": False,
+                "alertable": alertable,
+            }
+            for i in fresh
+        ]
+        stmt = (
+            self._insert(ArticleRow)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["canonical_url"])
+            .returning(ArticleRow.id, ArticleRow.canonical_url)
+        )
+        inserted: dict[str, int] = {
+            str(row[1]): int(row[0]) for row in (await self.session.execute(stmt)).all()
+        }
+        return [
+            Article(
+                id=inserted[i.canonical_url],
+                url=i.url,
+                canonical_url=i.canonical_url,
+                title=i.title,
+                summary=i.summary,
+                outlet=i.outlet,
+                first_seen_at=now,
+                guid=i.guid,
+                published_at=i.published_at,
+                source_id=source_id,
+            )
+            for i in fresh
+            if i.canonical_url in inserted
+        ]
+
+    async def add_event(self, article: Article, event: Event, story_id: int, now: datetime) -> None:
+        self.session.add(
+            EventRow(
+                article_id=article.id,
+                story_id=story_id,
+                type=event.type.value,
+                status=event.status.value,
+                companies=list(event.companies),
+                plant=event.plant,
+                country=event.country,
+                jobs=event.jobs,
+                confidence=event.confidence,
+                evidence=list(event.evidence),
+                created_at=now,
+            )
+        )
+
+    async def story_row(self, story_id: int, *, lock: bool = True) -> StoryRow | None:
+        stmt = select(StoryRow).where(StoryRow.id == story_id)
+        if lock and self.session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        return (await self.session.scalars(stmt)).first()
+
+    async def save_story(self, row: StoryRow) -> StoryRow:
+        """Insert or update a story and keep its company index rows in step."""
+        self.session.add(row)
+        await self.session.flush()
+        await self.session.execute(
+            delete(StoryCompanyRow).where(StoryCompanyRow.story_id == row.id)
+        )
+        for company in dict.fromkeys(row.companies or ()):
+            self.session.add(
+                StoryCompanyRow(story_id=row.id, company=company, first_seen_at=row.first_seen_at)
+            )
+        await self.session.flush()
+        return row
+
+    async def sent_or_pending_new(
+        self, story_id: int, platform: str, channel: str
+    ) -> DeliveryRow | None:
+        """The story's top-level delivery in this channel, if one was ever queued."""
+        stmt = select(DeliveryRow).where(
+            DeliveryRow.story_id == story_id,
+            DeliveryRow.platform == platform,
+            DeliveryRow.channel == channel,
+            DeliveryRow.kind == "new",
+        )
+        return (await self.session.scalars(stmt)).first()
+
+    async def enqueue(
+        self,
+        *,
+        key: str,
+        story_id: int | None,
+        platform: str,
+        channel: str,
+        kind: str,
+        message: Message,
+        not_before: datetime,
+        now: datetime,
+    ) -> bool:
+        """Queue one delivery; False when a delivery with this key exists already."""
+        stmt = (
+            self._insert(DeliveryRow)
+            .values(
+                key=key,
+                story_id=story_id,
+                platform=platform,
+                channel=channel,
+                kind=kind,
+                payload=message_to_json(message),
+                state="pending",
+                attempts=0,
+                not_before=not_before,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(DeliveryRow.id)
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def refresh_pending(self, delivery_id: int, message: Message) -> None:
+        """Replace a still-pending delivery's message with a newer snapshot (group_wait)."""
+        await self.session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id == delivery_id, DeliveryRow.state == "pending")
+            .values(payload=message_to_json(message))
+        )
+
+    async def mark_classified(self, article_ids: Sequence[int]) -> None:
+        if article_ids:
+            await self.session.execute(
+                update(ArticleRow).where(ArticleRow.id.in_(article_ids)).values(classified=True)
+            )
+
+    async def update_source(self, source_id: int, owner: str, **values: Any) -> None:
+        """Advance a source's fetch state in the same commit as its articles."""
+        await self.session.execute(
+            update(SourceRow)
+            .where(SourceRow.id == source_id, SourceRow.lease_owner == owner)
+            .values(lease_owner=None, lease_until=None, **values)
+        )

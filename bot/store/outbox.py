@@ -1,0 +1,192 @@
+"""The outbox: claiming due deliveries with a lease, and recording how each send went.
+
+A delivery is ``pending`` until a sink confirms it (``sent``) or gives up (``failed``). A claim
+is a lease: a process that dies mid-send leaves the row pending, and another process (or the
+same one after restart) takes it again once ``lease_until`` has passed. The sink's idempotency
+(Discord nonce, Slack metadata) then makes that second attempt safe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.domain import ChannelRef, Delivery, MessageRef
+from bot.store.codec import message_from_json
+from bot.store.models import DeliveryRow
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedDelivery:
+    delivery: Delivery
+    story_id: int | None
+    kind: str
+    created_at: datetime
+    parent_pending: bool  # a follow-up whose top-level message is not sent yet
+
+
+class Outbox:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def claim_due(
+        self, owner: str, now: datetime, limit: int, lease_s: float
+    ) -> list[ClaimedDelivery]:
+        """Lease up to ``limit`` due deliveries, oldest first."""
+        until = now + timedelta(seconds=lease_s)
+        free = or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now)
+        async with self._sessions.begin() as session:
+            pick = (
+                select(DeliveryRow.id)
+                .where(DeliveryRow.state == "pending", DeliveryRow.not_before <= now, free)
+                .order_by(DeliveryRow.id)
+                .limit(limit)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                pick = pick.with_for_update(skip_locked=True)
+            ids = list((await session.scalars(pick)).all())
+            if not ids:
+                return []
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id.in_(ids), DeliveryRow.state == "pending", free)
+                .values(lease_owner=owner, lease_until=until)
+            )
+            rows = (
+                await session.scalars(
+                    select(DeliveryRow)
+                    .where(DeliveryRow.id.in_(ids), DeliveryRow.lease_owner == owner)
+                    .order_by(DeliveryRow.id)
+                )
+            ).all()
+            claimed = []
+            for row in rows:
+                parent, pending = await self._parent(session, row)
+                claimed.append(
+                    ClaimedDelivery(
+                        delivery=Delivery(
+                            id=row.id,
+                            key=row.key,
+                            target=ChannelRef(row.platform, row.channel),
+                            message=message_from_json(row.payload),
+                            parent=parent,
+                            attempt=row.attempts,
+                        ),
+                        story_id=row.story_id,
+                        kind=row.kind,
+                        created_at=row.created_at,
+                        parent_pending=pending,
+                    )
+                )
+            return claimed
+
+    async def _parent(
+        self, session: AsyncSession, row: DeliveryRow
+    ) -> tuple[MessageRef | None, bool]:
+        if row.kind == "new" or row.story_id is None or row.kind in ("digest", "notice"):
+            return None, False
+        top = (
+            await session.scalars(
+                select(DeliveryRow).where(
+                    DeliveryRow.story_id == row.story_id,
+                    DeliveryRow.platform == row.platform,
+                    DeliveryRow.channel == row.channel,
+                    DeliveryRow.kind == "new",
+                )
+            )
+        ).first()
+        if top is None or top.state == "failed":
+            return None, False
+        if top.state != "sent" or top.message_id is None:
+            return None, True
+        ref = MessageRef(row.platform, row.channel, top.message_id, top.thread_id)
+        return ref, False
+
+    async def mark_sent(
+        self, delivery_id: int, owner: str, now: datetime, message: MessageRef | None
+    ) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id)
+                .values(
+                    state="sent",
+                    sent_at=now,
+                    attempts=DeliveryRow.attempts + 1,
+                    lease_owner=None,
+                    lease_until=None,
+                    message_id=message.message_id if message else None,
+                    last_error=None,
+                )
+            )
+
+    async def set_thread(self, delivery_id: int, thread_id: str) -> None:
+        """Remember a thread a sink opened under a top-level message (Discord)."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(thread_id=thread_id)
+            )
+
+    async def retry_later(
+        self, delivery_id: int, not_before: datetime, error: str | None, *, count: bool = True
+    ) -> None:
+        async with self._sessions.begin() as session:
+            values: dict[str, object] = {
+                "not_before": not_before,
+                "lease_owner": None,
+                "lease_until": None,
+            }
+            if error is not None:
+                values["last_error"] = error[:2000]
+            if count:
+                values["attempts"] = DeliveryRow.attempts + 1
+            await session.execute(
+                update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values)
+            )
+
+    async def mark_failed(self, delivery_id: int, error: str) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id)
+                .values(
+                    state="failed",
+                    attempts=DeliveryRow.attempts + 1,
+                    lease_owner=None,
+                    lease_until=None,
+                    last_error=error[:2000],
+                )
+            )
+
+    async def thread_of(self, story_id: int, platform: str, channel: str) -> str | None:
+        async with self._sessions() as session:
+            return (
+                await session.scalars(
+                    select(DeliveryRow.thread_id).where(
+                        DeliveryRow.story_id == story_id,
+                        DeliveryRow.platform == platform,
+                        DeliveryRow.channel == channel,
+                        DeliveryRow.kind == "new",
+                    )
+                )
+            ).first()
+
+    async def depth(self, now: datetime) -> int:
+        """Pending deliveries due now (the queue depth metric)."""
+        async with self._sessions() as session:
+            count = await session.scalar(
+                select(func.count())
+                .select_from(DeliveryRow)
+                .where(DeliveryRow.state == "pending", DeliveryRow.not_before <= now)
+            )
+            return int(count or 0)
+
+    async def counts(self) -> dict[str, int]:
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)
+            )
+            return {state: int(n) for state, n in rows.all()}
