@@ -40,12 +40,14 @@ class FetchOutcome:
     entries: list[FeedEntry] = field(default_factory=list)
     state: FetchState = FetchState()
     max_age: float | None = None  # seconds, from Cache-Control, to push the next poll out
+    moved_to: str | None = None  # set when every redirect hop was permanent (301/308)
 
 
 @dataclass(frozen=True, slots=True)
 class FetchLimits:
     total_timeout: float = 20.0  # seconds for the whole fetch, trickling servers included
     connect_timeout: float = 5.0
+    read_timeout: float = 10.0  # seconds without a byte before a read fails
     max_body_bytes: int = 5 * 1024 * 1024  # decoded size cap
     max_redirects: int = 5
     allow_private_networks: bool = False

@@ -1,0 +1,41 @@
+"""Build the one shared ``httpx.AsyncClient`` every source fetch goes through.
+
+The client uses :class:`bot.sources.transport.PinnedTransport` (SSRF-checked, DNS-pinned
+connections), never follows redirects itself (the fetcher does, so every hop is checked and
+counted), ignores proxy environment variables, and carries per-phase timeouts derived from
+:class:`FetchLimits`; the fetcher adds the total deadline on top.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from bot.sources.base import FetchLimits
+from bot.sources.transport import PinnedTransport
+
+DEFAULT_MAX_CONNECTIONS = 32
+
+
+def client_timeout(limits: FetchLimits) -> httpx.Timeout:
+    """Per-phase timeouts: connect from ``limits``, each read/write bounded by the total."""
+    return httpx.Timeout(
+        limits.read_timeout,
+        connect=limits.connect_timeout,
+        pool=limits.total_timeout,
+    )
+
+
+def build_client(
+    limits: FetchLimits, *, user_agent: str, max_connections: int = DEFAULT_MAX_CONNECTIONS
+) -> httpx.AsyncClient:
+    """Return the shared client; the caller closes it (``await client.aclose()``)."""
+    transport = PinnedTransport(
+        allow_private_networks=limits.allow_private_networks, max_connections=max_connections
+    )
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=client_timeout(limits),
+        follow_redirects=False,
+        trust_env=False,
+        headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+    )

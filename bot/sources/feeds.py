@@ -1,0 +1,136 @@
+"""Parse a fetched document (RSS 0.9x/1.0/2.0, RDF, Atom, JSON Feed) into :class:`FeedEntry` values.
+
+feedparser is the one XML feed reader and it only ever sees bytes (``BytesIO``), never a URL or
+a path, so it cannot fetch anything itself. The HTTP ``Content-Type`` is passed along so its
+charset takes part in encoding detection; feedparser transcodes declared, sniffed and
+mislabelled encodings (ISO-8859-1, windows-1251, GB2312…) before the XML parser runs, and
+:mod:`bot.sources.text` repairs UTF-8-read-as-cp1252 mojibake in the resulting text.
+
+Hostile XML: feedparser removes the DOCTYPE and keeps only entity declarations that map a name
+to a single character reference (``sanitizer.replace_doctype``), disables external general
+entities on the SAX parser, and expat (2.4+) limits entity amplification. So "billion laughs"
+never expands and ``SYSTEM "file:///etc/passwd"`` is never read; the test suite pins both.
+
+How malformed documents are treated (``bozo``):
+
+* entries found → kept, even when the document was not well-formed (feedparser's loose parser
+  recovers a great deal of real-world breakage);
+* no entries, and the document is not recognisable as a feed at all (HTML, a sitemap, plain
+  text, empty) → ``SourceError(reason="not_a_feed", retryable=False)``: repeating the fetch soon
+  will not help, and the poller disables such sources sooner (:mod:`bot.sources.backoff`);
+* no entries, recognisably a feed but broken (truncated output, a server error rendered into the
+  XML) → ``SourceError(reason="malformed")``, retryable: the next render may be whole;
+* no entries in a well-formed feed → an empty list, not an error.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from bot.domain import FeedEntry
+from bot.errors import SourceError
+from bot.sources.addresses import redact_url
+from bot.sources.entries import RawEntry, normalise_entries
+from bot.sources.jsonfeed import looks_like_json, parse_json_feed
+
+_BENIGN_BOZO = ("CharacterEncodingOverride", "NonXMLContentType")
+_HTML_STARTS = (b"<!doctype html", b"<html")
+
+
+def parse_feed(
+    body: bytes, *, content_type: str | None, base_url: str, now: datetime | None = None
+) -> list[FeedEntry]:
+    """The entries of one feed document, normalised (see :mod:`bot.sources.entries`).
+
+    ``base_url`` (the URL the body came from) resolves relative links; ``now`` bounds
+    future-dated items and defaults to the current time.
+
+    Raises:
+        SourceError: ``not_a_feed``, ``malformed`` or ``parse_error``; never anything else.
+    """
+    where = redact_url(base_url)
+    try:
+        if looks_like_json(body, content_type):
+            raws = parse_json_feed(body, where)
+        else:
+            raws = _parse_xml(body, content_type, base_url, where)
+        return normalise_entries(raws, base_url=base_url, now=now)
+    except SourceError:
+        raise
+    except Exception as exc:  # a parser bug on hostile input must stay this source's problem
+        raise SourceError(
+            f"{where}: could not parse ({type(exc).__name__}: {exc})", reason="parse_error"
+        ) from exc
+
+
+def _parse_xml(body: bytes, content_type: str | None, base_url: str, where: str) -> list[RawEntry]:
+    if not body.strip():
+        raise SourceError(f"{where}: empty body, not a feed", reason="not_a_feed", retryable=False)
+    headers = {"content-location": base_url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(
+        io.BytesIO(body),
+        response_headers=headers,
+        sanitize_html=False,  # we reduce every field to plain text ourselves
+        resolve_relative_uris=False,
+    )
+    entries: list[Any] = list(parsed.get("entries") or [])
+    if not entries:
+        _raise_for_empty(parsed, body, where)
+        return []
+    return [_raw(entry) for entry in entries]
+
+
+def _raise_for_empty(parsed: Any, body: bytes, where: str) -> None:
+    """No entries: decide between an empty feed, a broken feed and something else entirely."""
+    version = parsed.get("version") or ""
+    head = body.lstrip()[:200].lower()
+    if not version or head.startswith(_HTML_STARTS):
+        kind = "an HTML page" if head.startswith(_HTML_STARTS) or b"<html" in head else "a document"
+        raise SourceError(
+            f"{where}: {kind} that is not an RSS/Atom/JSON feed",
+            reason="not_a_feed",
+            retryable=False,
+        )
+    problem = parsed.get("bozo_exception")
+    if parsed.get("bozo") and type(problem).__name__ not in _BENIGN_BOZO:
+        raise SourceError(f"{where}: malformed feed ({problem})", reason="malformed")
+
+
+def _struct_to_datetime(value: Any) -> datetime | None:
+    if not isinstance(value, time.struct_time):
+        return None
+    try:
+        return datetime(*value[:6], tzinfo=UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _is_html(detail: Any) -> bool:
+    kind = detail.get("type", "") if isinstance(detail, dict) else ""
+    return "html" in kind
+
+
+def _raw(entry: Any) -> RawEntry:
+    source = entry.get("source")
+    outlet = source.get("title") if isinstance(source, dict) else None
+    published = _struct_to_datetime(entry.get("published_parsed")) or _struct_to_datetime(
+        entry.get("updated_parsed")
+    )
+    summary = entry.get("summary")
+    return RawEntry(
+        title=entry.get("title"),
+        title_is_html=_is_html(entry.get("title_detail")),
+        link=entry.get("link"),
+        guid=entry.get("id"),
+        summary=summary if isinstance(summary, str) else None,
+        summary_is_html=True,
+        published=published,
+        outlet=outlet if isinstance(outlet, str) else None,
+    )

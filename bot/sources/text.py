@@ -1,0 +1,120 @@
+"""Turn the untrusted text of feed items into plain, bounded, correctly decoded Unicode.
+
+Feed titles and summaries arrive as HTML fragments, entity-escaped text, or text mis-decoded
+upstream (UTF-8 read as Windows-1252: ``Kennedyâ€™s``). Everything a source kind hands on goes
+through :func:`clean_text`: tags dropped (script/style contents too), entities decoded, mojibake
+repaired when the repair is exact, whitespace collapsed and length capped with "…". Escaping for
+a chat platform is not done here; each renderer does that for its own markup.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+TITLE_MAX_CHARS = 500
+SUMMARY_MAX_CHARS = 2000
+ELLIPSIS = "…"
+
+_WHITESPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONT = "".join(
+    chr(b)
+    if chr(b).encode("cp1252", "ignore") == bytes([b])
+    else bytes([b]).decode("cp1252", "ignore")
+    for b in range(0x80, 0xC0)
+) + "".join(chr(b) for b in range(0x80, 0xC0))
+_CONT_CLASS = "[" + re.escape("".join(sorted(set(_CONT)))) + "]"
+_MOJIBAKE = re.compile(
+    f"[\u00c2-\u00df]{_CONT_CLASS}|[\u00e0-\u00ef]{_CONT_CLASS}{{2}}|[\u00f0-\u00f4]{_CONT_CLASS}{{3}}"
+)
+_SKIP_TAGS = frozenset({"script", "style", "head", "title", "noscript", "template"})
+_BLOCK_TAGS = frozenset({"br", "p", "div", "li", "tr", "td", "h1", "h2", "h3", "h4", "h5", "h6"})
+_HTML_INPUT_LIMIT = 200_000  # characters of markup we are willing to walk per field
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            self._skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS and self._skip:
+            self._skip -= 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """Visible text of an HTML fragment (tags dropped, entities decoded), not yet collapsed."""
+    if "<" not in markup:
+        return unescape(markup)
+    parser = _TextExtractor()
+    parser.feed(markup[:_HTML_INPUT_LIMIT])
+    parser.close()
+    return "".join(parser.parts)
+
+
+def _to_cp1252(chars: str) -> bytes:
+    out = bytearray()
+    for char in chars:
+        try:
+            out += char.encode("cp1252")
+        except UnicodeEncodeError:
+            out.append(ord(char))  # bytes cp1252 leaves undefined pass through as Latin-1
+    return bytes(out)
+
+
+def _repair_match(match: re.Match[str]) -> str:
+    try:
+        return _to_cp1252(match.group(0)).decode("utf-8")
+    except UnicodeDecodeError:
+        return match.group(0)
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 that was decoded as Windows-1252/Latin-1 (``Kennedyâ€™s`` → ``Kennedy’s``).
+
+    Each suspicious sequence (a UTF-8 lead byte's character followed by continuation bytes'
+    characters) is replaced only when its bytes decode as UTF-8, so correct text is untouched.
+    """
+    if text.isascii():
+        return text
+    return _MOJIBAKE.sub(_repair_match, text)
+
+
+def collapse(text: str) -> str:
+    """Control characters removed, runs of whitespace made one space, ends stripped."""
+    return _WHITESPACE.sub(" ", _CONTROL.sub(" ", text)).strip()
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, marked with "…" when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.8:
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
+
+
+def clean_text(value: str | None, *, is_html: bool, limit: int) -> str:
+    """The plain, repaired, collapsed and capped form of one feed field."""
+    if not value:
+        return ""
+    text = html_to_text(value) if is_html else value
+    # Cap early so a 100 KB title costs no more than a short one downstream.
+    return truncate(collapse(repair_mojibake(text[: limit * 4])), limit)
