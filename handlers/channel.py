@@ -1,0 +1,137 @@
+"""What a channel receives: ``watch``, ``unwatch``, ``list``, ``mute``, ``unmute``, ``digest``,
+``quiet``.
+
+Subscriptions and mutes are stored per (platform, channel) under the canonical company name,
+which is what routing matches stories against. Static routes from the config cannot be changed
+from chat; ``/deal list`` shows them marked "(config)".
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from bot.config.durations import format_duration
+from bot.domain import ChannelRef
+from bot.errors import CommandError
+from handlers import commands as c
+from handlers.api import Caller, Reply
+from handlers.context import Context, company_for, fmt_time
+from handlers.ports import ALL_EVENTS, EVERY_COMPANY, Mute, Subscription
+
+_EVENTS_LABEL = {
+    ALL_EVENTS: "closures and partnerships",
+    "plant_closure": "plant closures",
+    "partnership": "partnerships",
+}
+
+
+def channel_of(caller: Caller) -> ChannelRef:
+    return ChannelRef(caller.platform, caller.channel)
+
+
+def _label(company: str) -> str:
+    return "every company" if company == EVERY_COMPANY else company
+
+
+async def watch(ctx: Context, command: c.Watch, caller: Caller) -> Reply:
+    """Raises: CommandError (ambiguous or mistyped company), StoreError."""
+    company = await company_for(ctx, command.company, "watch", known_only=False)
+    sub = Subscription(channel_of(caller), company, command.events, caller.user)
+    new = await ctx.store.add_subscription(sub, ctx.now())
+    verb = "now watches" if new else "now watches (updated)"
+    lines: list[str] = []
+    if ctx.watch_adds_sources and company != EVERY_COMPANY:
+        added = await ctx.store.ensure_news_search_source(company, ctx.now())
+        if added:
+            lines.append(f"Added the source '{added}' so news about {company} is collected.")
+    title = f"This channel {verb} {_label(company)}: {_EVENTS_LABEL[command.events]}"
+    return Reply(title=title, lines=tuple(lines))
+
+
+async def unwatch(ctx: Context, command: c.Unwatch, caller: Caller) -> Reply:
+    """Raises: CommandError (not watched, or ambiguous), StoreError."""
+    channel = channel_of(caller)
+    company = await company_for(ctx, command.company, "unwatch", known_only=False)
+    removed = await ctx.store.remove_subscription(channel, company)
+    if not removed and company != command.company:
+        removed = await ctx.store.remove_subscription(channel, command.company)
+    if not removed:
+        raise CommandError(
+            f"This channel does not watch {_label(company)}; /deal list shows what it does"
+        )
+    return Reply(title=f"This channel no longer watches {_label(company)}")
+
+
+async def list_channel(ctx: Context, caller: Caller) -> Reply:
+    """Raises: StoreError."""
+    channel = channel_of(caller)
+    now = ctx.now()
+    lines = [
+        f"watching {_label(s.company)}: {_EVENTS_LABEL.get(s.events, s.events)}"
+        for s in await ctx.store.channel_subscriptions(channel)
+    ]
+    for route in ctx.routes:
+        if route.platform == channel.platform and route.channel == channel.channel:
+            names = ", ".join(route.companies) or "every company"
+            kinds = ", ".join(sorted(e.value for e in route.events))
+            lines.append(f"watching {names}: {kinds} (config)")
+    for mute in await ctx.store.channel_mutes(channel, now):
+        left = format_duration(max(1.0, (mute.until - now).total_seconds()))
+        lines.append(f"muted {_label(mute.company)} until {fmt_time(mute.until)} ({left} left)")
+    prefs = await ctx.store.channel_prefs(channel)
+    if prefs.digest_time:
+        lines.append(f"daily digest at {prefs.digest_time} {prefs.timezone}")
+    if prefs.quiet_start and prefs.quiet_end:
+        lines.append(f"quiet hours {prefs.quiet_start}-{prefs.quiet_end} {prefs.timezone}")
+    if not lines:
+        return Reply(title="This channel watches nothing yet", lines=("Try /deal watch nissan",))
+    return Reply(title="This channel's alerts", lines=tuple(lines))
+
+
+async def mute(ctx: Context, command: c.MuteCompany, caller: Caller) -> Reply:
+    """Raises: CommandError (ambiguous or mistyped company), StoreError."""
+    company = await company_for(ctx, command.company, "mute", known_only=False)
+    until = ctx.now() + timedelta(seconds=command.seconds)
+    await ctx.store.set_mute(Mute(channel_of(caller), company, until, caller.user))
+    span = format_duration(command.seconds)
+    return Reply(title=f"Muted {_label(company)} in this channel until {fmt_time(until)} ({span})")
+
+
+async def unmute(ctx: Context, command: c.Unmute, caller: Caller) -> Reply:
+    """Raises: CommandError (not muted, or ambiguous), StoreError."""
+    channel = channel_of(caller)
+    company = await company_for(ctx, command.company, "unmute", known_only=False)
+    removed = await ctx.store.remove_mute(channel, company)
+    if not removed and company != command.company:
+        removed = await ctx.store.remove_mute(channel, command.company)
+    if not removed:
+        raise CommandError(f"{_label(company)} is not muted here; /deal list shows the mutes")
+    return Reply(title=f"Unmuted {_label(company)} in this channel")
+
+
+async def digest(ctx: Context, command: c.Digest, caller: Caller) -> Reply:
+    """Raises: StoreError."""
+    prefs = await ctx.store.channel_prefs(channel_of(caller))
+    if command.at is None:
+        await ctx.store.save_channel_prefs(replace(prefs, digest_time=None))
+        return Reply(title="This channel gets alerts as they happen again (digest off)")
+    zone = command.timezone or prefs.timezone
+    await ctx.store.save_channel_prefs(replace(prefs, digest_time=command.at, timezone=zone))
+    return Reply(title=f"This channel now gets one daily digest at {command.at} {zone}")
+
+
+async def quiet(ctx: Context, command: c.Quiet, caller: Caller) -> Reply:
+    """Raises: StoreError."""
+    prefs = await ctx.store.channel_prefs(channel_of(caller))
+    if command.start is None:
+        await ctx.store.save_channel_prefs(replace(prefs, quiet_start=None, quiet_end=None))
+        return Reply(title="Quiet hours off for this channel")
+    zone = command.timezone or prefs.timezone
+    await ctx.store.save_channel_prefs(
+        replace(prefs, quiet_start=command.start, quiet_end=command.end, timezone=zone)
+    )
+    return Reply(
+        title=f"Quiet hours {command.start}-{command.end} {zone}: alerts are held "
+        "and sent as one catch-up message when they end"
+    )
