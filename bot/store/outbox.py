@@ -1,8 +1,8 @@
 """The outbox: claiming due deliveries with a lease, and recording how each send went.
 
 A delivery is ``pending`` until a sink confirms it (``sent``) or gives up (``failed``). A claim
-is a lease: a process that dies mid-send leaves the row pending, and another process (or the
-same one after restart) takes it again once ``lease_until`` has passed. The sink's idempotency
+counts as an attempt and is a lease: a process that dies mid-send leaves the row pending, and
+another process (or the same one after restart) takes it again once ``lease_until`` has passed. The sink's idempotency
 (Discord nonce, Slack metadata) then makes that second attempt safe.
 """
 
@@ -53,7 +53,7 @@ class Outbox:
             await session.execute(
                 update(DeliveryRow)
                 .where(DeliveryRow.id.in_(ids), DeliveryRow.state == "pending", free)
-                .values(lease_owner=owner, lease_until=until)
+                .values(lease_owner=owner, lease_until=until, attempts=DeliveryRow.attempts + 1)
             )
             rows = (
                 await session.scalars(
@@ -73,7 +73,7 @@ class Outbox:
                             target=ChannelRef(row.platform, row.channel),
                             message=message_from_json(row.payload),
                             parent=parent,
-                            attempt=row.attempts,
+                            attempt=row.attempts - 1,  # claims before this one
                         ),
                         story_id=row.story_id,
                         kind=row.kind,
@@ -115,7 +115,6 @@ class Outbox:
                 .values(
                     state="sent",
                     sent_at=now,
-                    attempts=DeliveryRow.attempts + 1,
                     lease_owner=None,
                     lease_until=None,
                     message_id=message.message_id if message else None,
@@ -123,11 +122,18 @@ class Outbox:
                 )
             )
 
-    async def set_thread(self, delivery_id: int, thread_id: str) -> None:
-        """Remember a thread a sink opened under a top-level message (Discord)."""
+    async def set_thread(self, story_id: int, platform: str, channel: str, thread_id: str) -> None:
+        """Remember the thread a sink opened under a story's top-level message (Discord)."""
         async with self._sessions.begin() as session:
             await session.execute(
-                update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(thread_id=thread_id)
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.story_id == story_id,
+                    DeliveryRow.platform == platform,
+                    DeliveryRow.channel == channel,
+                    DeliveryRow.kind == "new",
+                )
+                .values(thread_id=thread_id)
             )
 
     async def retry_later(
@@ -141,8 +147,8 @@ class Outbox:
             }
             if error is not None:
                 values["last_error"] = error[:2000]
-            if count:
-                values["attempts"] = DeliveryRow.attempts + 1
+            if not count:  # a postponement, not a try: give the claim back
+                values["attempts"] = DeliveryRow.attempts - 1
             await session.execute(
                 update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values)
             )
@@ -154,7 +160,6 @@ class Outbox:
                 .where(DeliveryRow.id == delivery_id)
                 .values(
                     state="failed",
-                    attempts=DeliveryRow.attempts + 1,
                     lease_owner=None,
                     lease_until=None,
                     last_error=error[:2000],

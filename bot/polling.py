@@ -1,0 +1,183 @@
+"""The poller: claim due sources, fetch them concurrently, hand the entries to the pipeline.
+
+Which sources are due is data in the store (``next_poll_at``), claimed with a lease, so one or
+several processes can run this loop. Each source is fetched under a concurrency cap with one
+shared ``httpx.AsyncClient``; a failure is recorded on that source only (error, backoff,
+eventually disabled with the reason) and never delays or stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import httpx
+
+from bot.domain import Notice
+from bot.errors import SourceError
+from bot.sources import backoff
+from bot.sources.addresses import redact_url
+from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceKind, SourceSpec
+from bot.store.sources_repo import SourceRecord, SourcesRepo
+
+log = logging.getLogger("dealradar.poll")
+
+LEASE_S = 300.0  # longer than any fetch's total deadline plus ingest
+RECOVERY_NOTICE_AFTER = 3  # failures in a row before a recovery is worth a notice
+
+Ingest = Callable[[SourceRecord, FetchOutcome, datetime, Mapping[str, object]], Awaitable[int]]
+"""Stores a successful fetch (articles, events, deliveries and the new source state, in one
+commit) and returns how many new articles it stored."""
+
+
+@dataclass
+class PollStats:
+    polled: int = 0
+    changed: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_articles: int = 0
+    disabled: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
+    failures_by_reason: dict[str, int] = field(default_factory=dict)
+
+
+class Poller:
+    def __init__(
+        self,
+        repo: SourcesRepo,
+        client: httpx.AsyncClient,
+        kinds: Mapping[str, SourceKind],
+        ingest: Ingest,
+        *,
+        owner: str,
+        limits: FetchLimits,
+        clock: Callable[[], datetime],
+        concurrency: int = 32,
+        batch: int = 1000,
+        notify: Callable[[Notice], Awaitable[None]] | None = None,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self._repo = repo
+        self._client = client
+        self._kinds = kinds
+        self._ingest = ingest
+        self._owner = owner
+        self._limits = limits
+        self._clock = clock
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._batch = batch
+        self._notify = notify
+        self._rand = rand
+
+    async def poll_due(self) -> PollStats:
+        """Poll every source due now (in batches) and return the counts."""
+        stats = PollStats()
+        while True:
+            claimed = await self._repo.claim_due(self._owner, self._clock(), self._batch, LEASE_S)
+            if not claimed:
+                break
+            await asyncio.gather(*(self._poll_guarded(source, stats) for source in claimed))
+            if len(claimed) < self._batch:
+                break
+        return stats
+
+    async def _poll_guarded(self, source: SourceRecord, stats: PollStats) -> None:
+        async with self._semaphore:
+            try:
+                await self._poll(source, stats)
+            except Exception:  # the store failed for this source: lease runs out, retried later
+                stats.failed += 1
+                log.exception("poll failed unexpectedly", extra={"kv": {"source": source.name}})
+
+    async def _poll(self, source: SourceRecord, stats: PollStats) -> None:
+        spec = SourceSpec(name=source.name, kind=source.kind, url=source.url, query=source.query)
+        state = FetchState(source.etag, source.last_modified, source.body_hash)
+        stats.polled += 1
+        try:
+            kind = self._kinds.get(source.kind)
+            if kind is None:
+                raise SourceError(
+                    f"unknown source kind {source.kind!r}", reason="bad_kind", retryable=False
+                )
+            outcome = await kind(self._client, spec, state, self._limits)
+        except SourceError as exc:
+            await self._failed(source, exc, stats)
+            return
+        except Exception as exc:  # a parser bug is this source's problem, not the loop's
+            log.exception("source raised unexpectedly", extra={"kv": {"source": source.name}})
+            await self._failed(source, SourceError(repr(exc), reason="internal"), stats)
+            return
+        now = self._clock()
+        delay = backoff.next_delay(source.interval_s, 0, None, outcome.max_age, self._rand)
+        values: dict[str, object] = {
+            "last_polled_at": now,
+            "last_success_at": now,
+            "consecutive_failures": 0,
+            "last_error": None,
+            "next_poll_at": now + timedelta(seconds=delay),
+        }
+        if outcome.status == "changed":
+            stats.changed += 1
+            values.update(
+                etag=outcome.state.etag,
+                last_modified=outcome.state.last_modified,
+                body_hash=outcome.state.body_hash,
+                backlog_done=True,
+            )
+            stats.new_articles += await self._ingest(source, outcome, now, values)
+        else:
+            stats.not_modified += 1
+            await self._repo.finish_poll(source.id, self._owner, **values)
+        if source.consecutive_failures >= RECOVERY_NOTICE_AFTER:
+            stats.recovered.append(source.name)
+            log.info("source recovered", extra={"kv": {"source": source.name}})
+            await self._tell(
+                f"Source '{source.name}' recovered after {source.consecutive_failures} failures."
+            )
+
+    async def _failed(self, source: SourceRecord, exc: SourceError, stats: PollStats) -> None:
+        now = self._clock()
+        failures = source.consecutive_failures + 1
+        stats.failed += 1
+        stats.failures_by_reason[exc.reason] = stats.failures_by_reason.get(exc.reason, 0) + 1
+        message = redact_url(str(exc))[:1000]
+        delay = backoff.next_delay(
+            source.interval_s, failures, exc.retry_after, None, self._rand, retryable=exc.retryable
+        )
+        values: dict[str, object] = {
+            "last_polled_at": now,
+            "last_error": message,
+            "last_error_at": now,
+            "consecutive_failures": failures,
+            "next_poll_at": now + timedelta(seconds=delay),
+        }
+        since = source.last_success_at or source.created_at
+        reason = backoff.should_disable(failures, since, now, exc)
+        if reason:
+            values.update(enabled=False, disabled_reason=reason[:1000], disabled_at=now)
+            stats.disabled.append(source.name)
+        await self._repo.finish_poll(source.id, self._owner, **values)
+        log.warning(
+            "source failed",
+            extra={
+                "kv": {
+                    "source": source.name,
+                    "reason": exc.reason,
+                    "failures": failures,
+                    "retry_in_s": round(delay),
+                    "error": message,
+                }
+            },
+        )
+        if reason:
+            log.error("source disabled", extra={"kv": {"source": source.name, "why": reason}})
+            await self._tell(f"Source '{source.name}' disabled: {reason}")
+
+    async def _tell(self, text: str) -> None:
+        if self._notify is not None:
+            await self._notify(Notice(text))
