@@ -1,4 +1,4 @@
-"""The fetcher against a real local server behaving badly: each case ends fast with a clear error."""
+"""The fetcher against a real local server behaving badly: each case ends fast, clearly."""
 
 from __future__ import annotations
 
@@ -34,10 +34,13 @@ async def test_conditional_get_with_etag_gets_304(
 ) -> None:
     server.set_feed("/etag", ITEMS)
     first = await fetch_bytes(client, server.url("/etag"), FetchState(), LIMITS)
-    assert first.status == 200 and b"Story 0" in first.body
-    assert first.etag and first.last_modified
+    assert first.status == 200
+    assert b"Story 0" in first.body
+    assert first.etag
+    assert first.last_modified
     second = await fetch_bytes(client, server.url("/etag"), FetchState(etag=first.etag), LIMITS)
-    assert second.status == 304 and second.body == b""
+    assert second.status == 304
+    assert second.body == b""
     assert second.etag == first.etag
     assert server.last_headers("/etag")["if-none-match"] == first.etag
 
@@ -58,13 +61,15 @@ async def test_changed_feed_is_fetched_again(server: FeedServer, client: httpx.A
     first = await fetch_bytes(client, server.url("/changing"), FetchState(), LIMITS)
     server.add_item("/changing", {"title": "Fresh", "link": "https://news.test/new", "guid": "n"})
     second = await fetch_bytes(client, server.url("/changing"), FetchState(etag=first.etag), LIMITS)
-    assert second.status == 200 and b"Fresh" in second.body
+    assert second.status == 200
+    assert b"Fresh" in second.body
 
 
 async def test_gzip_body_is_decoded(server: FeedServer, client: httpx.AsyncClient) -> None:
     server.set_feed("/gz", ITEMS, gzip=True)
     result = await fetch_bytes(client, server.url("/gz"), FetchState(), LIMITS)
-    assert result.body.startswith(b"<?xml") and b"Story 2" in result.body
+    assert result.body.startswith(b"<?xml")
+    assert b"Story 2" in result.body
 
 
 async def test_gzip_bomb_stops_at_the_decoded_cap_with_bounded_memory(
@@ -93,7 +98,8 @@ async def test_100_mb_body_is_cut_early(server: FeedServer, client: httpx.AsyncC
     finally:
         tracemalloc.stop()
     assert error.reason == "too_large"
-    assert "1048576 bytes" in str(error) and server.url("/huge") in str(error)
+    assert "1048576 bytes" in str(error)
+    assert server.url("/huge") in str(error)
     assert time.perf_counter() - started < 2.0
     assert peak < 8 * LIMITS.max_body_bytes
 
@@ -105,7 +111,8 @@ async def test_trickling_server_is_cut_off_by_the_total_deadline(
     started = time.perf_counter()
     error = await failure(client, server.url("/trickle"), total_timeout=0.5)
     elapsed = time.perf_counter() - started
-    assert error.reason == "timeout" and "0.5s" in str(error)
+    assert error.reason == "timeout"
+    assert "0.5s" in str(error)
     assert 0.4 < elapsed < 1.5
 
 
@@ -125,7 +132,8 @@ async def test_refused_connection_is_a_connect_error(client: httpx.AsyncClient) 
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     error = await failure(client, f"http://127.0.0.1:{port}/feed")
-    assert error.reason == "connect" and error.retryable
+    assert error.reason == "connect"
+    assert error.retryable
 
 
 async def test_one_trickling_source_does_not_delay_the_others(
@@ -145,7 +153,8 @@ async def test_one_trickling_source_does_not_delay_the_others(
     await asyncio.gather(*(quick(i) for i in range(20)))
     with pytest.raises(SourceError):
         await stuck
-    assert len(done) == 20 and max(done.values()) < 0.5
+    assert len(done) == 20
+    assert max(done.values()) < 0.5
 
 
 async def test_redirect_chain_is_followed_and_permanent_moves_reported(
@@ -155,11 +164,13 @@ async def test_redirect_chain_is_followed_and_permanent_moves_reported(
     server.set_redirect("/hop2", "/final", status=308)
     server.set_redirect("/hop1", server.url("/hop2"), status=301)
     result = await fetch_bytes(client, server.url("/hop1"), FetchState(), LIMITS)
-    assert result.status == 200 and result.final_url == server.url("/final")
+    assert result.status == 200
+    assert result.final_url == server.url("/final")
     assert result.moved_to == server.url("/final")
     server.set_redirect("/temp", "/final", status=302)
     temporary = await fetch_bytes(client, server.url("/temp"), FetchState(), LIMITS)
-    assert temporary.moved_to is None and temporary.final_url == server.url("/final")
+    assert temporary.moved_to is None
+    assert temporary.final_url == server.url("/final")
 
 
 async def test_redirect_limit(server: FeedServer, client: httpx.AsyncClient) -> None:
@@ -189,7 +200,9 @@ async def test_redirect_to_another_scheme_is_refused(
 async def test_429_with_retry_after_seconds(server: FeedServer, client: httpx.AsyncClient) -> None:
     server.set_raw("/busy", b"slow down", {"Retry-After": "120"}, status=429)
     error = await failure(client, server.url("/busy"))
-    assert error.reason == "rate_limited" and error.retryable and error.retry_after == 120
+    assert error.reason == "rate_limited"
+    assert error.retryable
+    assert error.retry_after == 120
 
 
 async def test_503_with_retry_after_date(server: FeedServer, client: httpx.AsyncClient) -> None:
@@ -198,7 +211,8 @@ async def test_503_with_retry_after_date(server: FeedServer, client: httpx.Async
     server.set_raw("/maint", b"", {"Retry-After": date}, status=503)
     error = await failure(client, server.url("/maint"))
     assert error.reason == "rate_limited"
-    assert error.retry_after is not None and 590 <= error.retry_after <= 601
+    assert error.retry_after is not None
+    assert 590 <= error.retry_after <= 601
 
 
 @pytest.mark.parametrize(
@@ -230,7 +244,8 @@ async def test_credentials_never_appear_in_errors(
     server.set_raw("/private", b"", status=500)
     url = f"http://reader:hunter2@127.0.0.1:{server.port}/private"
     error = await failure(client, url)
-    assert "hunter2" not in str(error) and "reader" not in str(error)
+    assert "hunter2" not in str(error)
+    assert "reader" not in str(error)
     assert f"127.0.0.1:{server.port}/private" in str(error)
 
 
@@ -267,5 +282,7 @@ async def test_rss_kind_reports_malformed_and_html_documents(
         await fetch_rss(
             client, SourceSpec("p", "rss", url=server.url("/page")), FetchState(), LIMITS
         )
-    assert broken.value.reason == "malformed" and broken.value.retryable
-    assert page.value.reason == "not_a_feed" and not page.value.retryable
+    assert broken.value.reason == "malformed"
+    assert broken.value.retryable
+    assert page.value.reason == "not_a_feed"
+    assert not page.value.retryable
