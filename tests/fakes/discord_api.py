@@ -26,6 +26,7 @@ from aiohttp import web
 PREFIX = "/api/v10"
 TOKEN = "fake-discord-token"
 APP_ID = "900000000000000001"
+BODY: web.RequestKey[Any] = web.RequestKey("body", object)
 BOT_USER = {
     "id": "900000000000000002",
     "username": "dealradar",
@@ -163,7 +164,7 @@ class FakeDiscordAPI:
         path = request.path[len(PREFIX) :] if request.path.startswith(PREFIX) else request.path
         rec = Recorded(request.method, path, body, dict(request.headers))
         self.requests.append(rec)
-        request["json"] = body
+        request[BODY] = body
         fault = self._take_fault(request.method, path)
         needs_auth = not path.startswith(("/interactions/", "/webhooks/"))
         if needs_auth and request.headers.get("Authorization") != f"Bot {self.token}":
@@ -240,7 +241,7 @@ class FakeDiscordAPI:
             return self._error(404, 10003, "Unknown Channel")
         if channel.forbidden:
             return self._error(403, 50013, "Missing Permissions")
-        body = request["json"] or {}
+        body = request[BODY] or {}
         if len(body.get("content") or "") > 2000 or len(body.get("embeds") or []) > 10:
             return self._error(400, 50035, "Invalid Form Body")
         once = body.get("nonce")
@@ -273,7 +274,7 @@ class FakeDiscordAPI:
         if mid in self.threads:
             return self._error(400, 160004, "A thread has already been created for this message")
         self.threads[mid] = cid
-        name = (request["json"] or {}).get("name", "")
+        name = (request[BODY] or {}).get("name", "")
         return web.json_response({"id": mid, "parent_id": cid, "type": 11, "name": name})
 
     async def _edit_message(self, request: web.Request) -> web.Response:
@@ -281,12 +282,12 @@ class FakeDiscordAPI:
         message = self.messages.get(mid)
         if message is None or message["channel_id"] != request.match_info["cid"]:
             return self._error(404, 10008, "Unknown Message")
-        message.update(request["json"] or {})
+        message.update(request[BODY] or {})
         return web.json_response(message)
 
     async def _put_commands(self, request: web.Request) -> web.Response:
         key = request.match_info.get("gid", "global")
-        body = request["json"] or []
+        body = request[BODY] or []
         self.commands[key] = [
             {**cmd, "id": str(next(self._ids)), "application_id": APP_ID} for cmd in body
         ]
@@ -296,5 +297,5 @@ class FakeDiscordAPI:
         return web.Response(status=204)
 
     async def _webhook(self, request: web.Request) -> web.Response:
-        body = request["json"] or {}
+        body = request[BODY] or {}
         return web.json_response({"id": str(next(self._ids)), "channel_id": "0", **body})
