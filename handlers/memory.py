@@ -12,7 +12,14 @@ from datetime import datetime
 
 from bot.config.defaults import NEWS_SEARCH_TEMPLATE
 from bot.domain import ChannelRef, EventType, Story
-from handlers.ports import EVERY_COMPANY, ChannelPrefs, Mute, SourceHealth, Subscription
+from handlers.ports import (
+    EVERY_COMPANY,
+    ChannelPrefs,
+    Mute,
+    RemoveResult,
+    SourceHealth,
+    Subscription,
+)
 
 _Key = tuple[str, str, str]  # platform, channel, company
 
@@ -115,8 +122,14 @@ class MemoryStore:
         self.sources[name] = SourceHealth(name, "rss", url, True, origin="chat", next_poll_at=now)
         return True
 
-    async def remove_source(self, name: str) -> bool:
-        return self.sources.pop(name, None) is not None
+    async def remove_source(self, name: str) -> RemoveResult:
+        source = self.sources.get(name)
+        if source is None:
+            return "missing"
+        if source.origin == "config":
+            return "config"
+        del self.sources[name]
+        return "removed"
 
     async def ensure_news_search_source(self, company: str, now: datetime) -> str | None:
         key = company.casefold()

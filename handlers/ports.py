@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bot.domain import ChannelRef, EventType, Story
 
 ALL_EVENTS = "all"  # a subscription's ``events`` when it wants every event type
 EVERY_COMPANY = "*"  # a subscription's ``company`` when it wants every company
+RemoveResult = Literal["removed", "missing", "config"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +141,10 @@ class SourceAdmin(Protocol):
         """Add an RSS/Atom source polled from ``now``; False when the name or URL exists."""
         ...
 
-    async def remove_source(self, name: str) -> bool: ...
+    async def remove_source(self, name: str) -> RemoveResult:
+        """Delete a chat- or watch-added source. Config sources are not removed (the next start
+        would re-create them): ``"config"``; ``"missing"`` when there is no such name."""
+        ...
 
     async def ensure_news_search_source(self, company: str, now: datetime) -> str | None:
         """Add a news-search source for ``company`` unless one already covers it; the new

@@ -57,10 +57,12 @@ async def add_source(ctx: Context, command: c.SourceAdd, caller: Caller) -> Repl
 async def remove_source(ctx: Context, command: c.SourceRemove, caller: Caller) -> Reply:
     """Raises: CommandError (not an admin, or no such source), StoreError."""
     _require_admin(ctx, caller)
-    if not await ctx.store.remove_source(command.name):
-        raise CommandError(
-            f"No source called '{_short(command.name, 40)}'; /deal sources lists the names"
-        )
+    result = await ctx.store.remove_source(command.name)
+    shown = _short(command.name, 40)
+    if result == "missing":
+        raise CommandError(f"No source called '{shown}'; /deal sources lists the names")
+    if result == "config":
+        raise CommandError(f"'{shown}' comes from the config file; remove it there and restart")
     return Reply(title=f"Removed source '{command.name}'", ephemeral=False)
 
 

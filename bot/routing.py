@@ -1,0 +1,103 @@
+"""Which channels hear about a story change, and when: :class:`Router`.
+
+A new story, a follow-up and a status change are routed alike: every static route from the
+config and every ``/deal watch`` subscription whose company and event type match, each channel
+once, minus channels where one of the story's companies is muted (a mute silences a company
+wherever it appears, like an Alertmanager silence). The channel's mode then decides *when*:
+instant (now), daily digest (held until the next digest time in its time zone) or quiet hours
+(held until they end, then sent as a catch-up). Held alerts are grouped into one
+:class:`bot.domain.Digest` by :func:`bot.routing_flood.group_flood` when they come due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from bot.config.settings import RouteConfig
+from bot.domain import Alert, ChannelRef, EventType
+from bot.routing_schedule import next_daily, quiet_until
+from handlers.ports import EVERY_COMPANY, RoutingStore
+
+Hold = Literal["digest", "quiet"]
+
+
+@dataclass(frozen=True, slots=True)
+class RoutedTarget:
+    """One channel an alert goes to: send at ``not_before``; ``hold`` says why it waits."""
+
+    channel: ChannelRef
+    hold: Hold | None
+    not_before: datetime
+    reason: str = ""  # "config route" or "watching <company>", for the alert's context line
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    channel: ChannelRef
+    companies: frozenset[str]  # casefolded canonical names; empty = every company
+    events: frozenset[EventType]
+
+
+class Router:
+    """Routes alerts over static routes plus the store's subscriptions, mutes and channel modes.
+
+    ``canonical`` maps a company name written in the config to the canonical name stories use
+    (e.g. ``CompanyDirectory.canonical`` or the classifier table's ``resolve``).
+    """
+
+    def __init__(
+        self,
+        routes: Sequence[RouteConfig],
+        store: RoutingStore,
+        canonical: Callable[[str], str] = lambda name: name,
+    ) -> None:
+        self._store = store
+        self._routes = tuple(
+            _Route(
+                ChannelRef(r.platform, r.channel),
+                frozenset(canonical(c).casefold() for c in r.companies),
+                frozenset(r.events),
+            )
+            for r in routes
+        )
+
+    async def targets(self, alert: Alert, now: datetime) -> list[RoutedTarget]:
+        """The channels for ``alert`` in first-match order, each once.
+
+        Raises:
+            StoreError: reading subscriptions, mutes or channel settings failed.
+        """
+        story = alert.story
+        folded = {c.casefold() for c in story.companies}
+        matched: dict[ChannelRef, str] = {}
+        for route in self._routes:
+            if story.event_type in route.events and (
+                not route.companies or route.companies & folded
+            ):
+                matched.setdefault(route.channel, "config route")
+        for sub in await self._store.subscriptions_for(story.companies):
+            if sub.wants(story.event_type):
+                what = "everything" if sub.company == EVERY_COMPANY else sub.company
+                matched.setdefault(sub.channel, f"watching {what}")
+        if not matched:
+            return []
+        muted = {m.channel for m in await self._store.mutes_for(story.companies, now)}
+        out = []
+        for channel, reason in matched.items():
+            if channel not in muted:
+                out.append(await self._when(channel, reason, now))
+        return out
+
+    async def _when(self, channel: ChannelRef, reason: str, now: datetime) -> RoutedTarget:
+        prefs = await self._store.channel_prefs(channel)
+        if prefs.digest_time:
+            release = next_daily(now, prefs.digest_time, prefs.timezone)
+            return RoutedTarget(channel, "digest", release, reason)
+        if prefs.quiet_start and prefs.quiet_end:
+            until = quiet_until(now, prefs.quiet_start, prefs.quiet_end, prefs.timezone)
+            if until is not None:
+                return RoutedTarget(channel, "quiet", until, reason)
+        return RoutedTarget(channel, None, now, reason)
