@@ -23,3 +23,8 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
     ctx.obj["verbose"] = verbose
+
+
+from bot.cli import deal as _deal  # noqa: E402
+
+_deal.register(main)

@@ -1,0 +1,65 @@
+"""``dealradar deal <words...>``: the ``/deal`` handler from a terminal.
+
+Runs exactly what Slack and Discord run (:class:`handlers.runner.DealCommands` over the SQL
+store) as an admin console caller, and prints the reply as plain text. Exit status: 0 on
+success, 2 on a usage error (the one-line message is printed), 1 when the config or the
+database is unusable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from bot.config.loader import load_settings
+from bot.config.settings import Settings
+from bot.errors import ConfigError
+from bot.store.commands_repo import build_commands
+from bot.store.db import create_engine, upgrade
+from handlers.api import Caller, Reply
+from handlers.text import render_plain
+
+CONSOLE_CALLER = Caller(platform="console", channel="console", user="console", is_admin=True)
+
+
+async def run_deal(settings: Settings, text: str) -> Reply:
+    """Open the database (migrating it), run one command, close.
+
+    Raises:
+        StoreError: the database cannot be opened or migrated.
+    """
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        return await build_commands(settings, engine).run(text, CONSOLE_CALLER)
+    finally:
+        await engine.dispose()
+
+
+@click.command(
+    "deal",
+    context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]},
+)
+@click.argument("words", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def deal(ctx: click.Context, words: tuple[str, ...]) -> None:
+    """Run a /deal command, e.g. `dealradar deal nissan 7d` or `dealradar deal help`."""
+    obj = ctx.obj if isinstance(ctx.obj, dict) else {}
+    try:
+        settings = load_settings(obj.get("config_path"))
+        reply = asyncio.run(run_deal(settings, " ".join(words)))
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        ctx.exit(1)
+    except Exception as exc:  # e.g. the database file cannot be opened
+        click.echo(f"error: {type(exc).__name__}: {exc}".splitlines()[0], err=True)
+        ctx.exit(1)
+    if reply.error:
+        click.echo(render_plain(reply), err=True)
+        ctx.exit(2)
+    click.echo(render_plain(reply))
+
+
+def register(group: click.Group) -> None:
+    group.add_command(deal)
