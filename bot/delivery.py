@@ -73,11 +73,12 @@ class DeliveryWorker:
         self._on_result = on_result
         self._rand = rand
 
-    async def run_once(self) -> DeliveryStats:
-        """Send everything due now; returns what happened."""
+    async def run_once(self, horizon: timedelta = timedelta(0)) -> DeliveryStats:
+        """Send everything due now (or within ``horizon``: a flush); returns what happened."""
         stats = DeliveryStats()
         while True:
-            claimed = await self._outbox.claim_due(self._owner, self._clock(), CLAIM_BATCH, LEASE_S)
+            due_by = self._clock() + horizon
+            claimed = await self._outbox.claim_due(self._owner, due_by, CLAIM_BATCH, LEASE_S)
             if not claimed:
                 return stats
             by_channel: dict[tuple[str, str], list[ClaimedDelivery]] = defaultdict(list)
@@ -89,33 +90,43 @@ class DeliveryWorker:
                 return stats
 
     async def _drain(self, items: Sequence[ClaimedDelivery], stats: DeliveryStats) -> None:
-        batches = self._plan(items, stats)
-        for index, batch in enumerate(batches):
+        for index, (batch, title) in enumerate(self._plan(items, stats)):
             if index and self._interval > 0:
                 await asyncio.sleep(self._interval)
-            await self._send(batch, stats)
+            await self._send(batch, title, stats)
 
     def _plan(
         self, items: Sequence[ClaimedDelivery], stats: DeliveryStats
-    ) -> list[list[ClaimedDelivery]]:
-        """Flood control: past the threshold, a channel's new-story alerts go out as one digest."""
-        new = [i for i in items if i.kind == "new"]
-        if len(new) <= self._flood_threshold:
-            return [[i] for i in items]
-        stats.grouped += len(new)
-        rest = [[i] for i in items if i.kind != "new"]
-        return [new, *rest]
+    ) -> list[tuple[list[ClaimedDelivery], str | None]]:
+        """Batches to send, each with a digest title when it goes out as one grouped message.
 
-    async def _send(self, batch: list[ClaimedDelivery], stats: DeliveryStats) -> None:
+        Held alerts (digest mode, quiet hours) always go out together as the channel's digest;
+        past the flood threshold, a channel's new-story alerts go out as one grouped message.
+        """
+        held = [i for i in items if i.kind == "digest"]
+        new = [i for i in items if i.kind == "new"]
+        rest = [i for i in items if i.kind not in ("digest", "new")]
+        batches: list[tuple[list[ClaimedDelivery], str | None]] = []
+        if held:
+            batches.append((held, f"Digest: {len(held)} stories"))
+        if len(new) > self._flood_threshold:
+            stats.grouped += len(new)
+            batches.append((new, f"{len(new)} new stories (grouped to spare the channel)"))
+        else:
+            batches += [([i], None) for i in new]
+        batches += [([i], None) for i in rest]
+        return batches
+
+    async def _send(
+        self, batch: list[ClaimedDelivery], title: str | None, stats: DeliveryStats
+    ) -> None:
         first = batch[0]
         delivery = first.delivery
-        if len(batch) > 1:
+        if title is not None:
             alerts = tuple(
                 i.delivery.message for i in batch if isinstance(i.delivery.message, Alert)
             )
-            digest = Digest(
-                title=f"{len(alerts)} new stories (grouped to spare the channel)", alerts=alerts
-            )
+            digest = Digest(title=title, alerts=alerts)
             delivery = Delivery(
                 id=delivery.id,
                 key=f"{delivery.key}+group{len(batch)}",
@@ -123,7 +134,7 @@ class DeliveryWorker:
                 message=digest,
                 attempt=delivery.attempt,
             )
-        if first.parent_pending and len(batch) == 1:
+        if first.parent_pending and title is None:
             when = self._clock() + timedelta(seconds=PARENT_WAIT_S)
             await self._outbox.retry_later(delivery.id, when, None, count=False)
             return

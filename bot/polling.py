@@ -29,7 +29,7 @@ log = logging.getLogger("dealradar.poll")
 LEASE_S = 300.0  # longer than any fetch's total deadline plus ingest
 RECOVERY_NOTICE_AFTER = 3  # failures in a row before a recovery is worth a notice
 
-Ingest = Callable[[SourceRecord, FetchOutcome, datetime, Mapping[str, object]], Awaitable[int]]
+Ingest = Callable[[SourceRecord, FetchOutcome, datetime, dict[str, object]], Awaitable[int]]
 """Stores a successful fetch (articles, events, deliveries and the new source state, in one
 commit) and returns how many new articles it stored."""
 

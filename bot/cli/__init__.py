@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from bot import __version__
@@ -20,9 +22,18 @@ from bot import __version__
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     """dealradar: alerts chat channels about plant closures and partnerships in the news."""
+    if os.environ.get("DEALRADAR_NETGUARD") == "1":  # set by the test suite for subprocesses
+        from bot import _netguard
+
+        _netguard.install()
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
     ctx.obj["verbose"] = verbose
+
+
+from bot.cli import run as _run  # noqa: E402
+
+_run.register(main)
 
 
 from bot.cli import deal as _deal  # noqa: E402

@@ -2,7 +2,8 @@
 
 Users write plain URLs (``sqlite:///dealradar.db``, ``postgresql://user@host:5432/db``); this
 module picks the async driver (aiosqlite, asyncpg). SQLite runs in WAL mode with a busy timeout
-so the bot, ``dealradar deal`` and a second process can share one file. Migrations are Alembic's,
+and ``BEGIN IMMEDIATE`` transactions, so the bot, ``dealradar deal`` and a second process can
+share one file without lost updates. Migrations are Alembic's,
 applied at start; on PostgreSQL an advisory lock makes concurrent replicas take turns.
 """
 
@@ -46,12 +47,20 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # we emit BEGIN ourselves, below
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin(conn: Connection) -> None:
+            # IMMEDIATE takes the write lock up front (waiting up to busy_timeout), so a
+            # read-then-write transaction can never fail half-way because another process
+            # wrote in between: processes sharing one file simply take turns.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_size", 10)

@@ -7,14 +7,15 @@ deliveries included. Nothing is sent before that commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain import Article, Event, EventType, Message, Status, Story
 from bot.store.codec import message_to_json
@@ -57,6 +58,19 @@ def story_from_row(row: StoryRow) -> Story:
         article_count=row.article_count,
         evidence=tuple(row.evidence or ()),
     )
+
+
+class IngestUnits:
+    """Opens one :class:`IngestUnit` per transaction."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[IngestUnit]:
+        """A unit whose writes commit together when the block ends (rolled back on error)."""
+        async with self._sessions.begin() as session:
+            yield IngestUnit(session)
 
 
 class IngestUnit:
@@ -172,17 +186,10 @@ class IngestUnit:
         await self.session.flush()
         return row
 
-    async def sent_or_pending_new(
-        self, story_id: int, platform: str, channel: str
-    ) -> DeliveryRow | None:
-        """The story's top-level delivery in this channel, if one was ever queued."""
-        stmt = select(DeliveryRow).where(
-            DeliveryRow.story_id == story_id,
-            DeliveryRow.platform == platform,
-            DeliveryRow.channel == channel,
-            DeliveryRow.kind == "new",
-        )
-        return (await self.session.scalars(stmt)).first()
+    async def delivery_by_key(self, key: str) -> DeliveryRow | None:
+        return (
+            await self.session.scalars(select(DeliveryRow).where(DeliveryRow.key == key))
+        ).first()
 
     async def enqueue(
         self,

@@ -1,0 +1,307 @@
+"""The composition root: the one place that reads settings and builds everything.
+
+:func:`build` wires store, sources, classifier, stories, routing, sinks, the HTTP server and the
+chat adapters from :class:`bot.config.settings.Settings`; :func:`run_once` and
+:func:`run_forever` drive them. Nothing else in dealradar constructs collaborators from
+settings, so tests and benchmarks build exactly what the bot runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.classify import default_classifier
+from bot.config.settings import Settings
+from bot.delivery import DeliveryStats, DeliveryWorker
+from bot.domain import ChannelRef, Notice, Sink
+from bot.metrics import Metrics
+from bot.pipeline import Pipeline
+from bot.polling import Poller, PollStats
+from bot.routing import Router, admin_targets
+from bot.scheduling import Tick, Ticker
+from bot.sinks.console import ConsoleSink
+from bot.sources.base import FetchLimits
+from bot.sources.client import build_client
+from bot.sources.registry import SOURCE_KINDS
+from bot.store.db import create_engine, migration_state, sessionmaker, upgrade
+from bot.store.ingest import IngestUnits
+from bot.store.outbox import ClaimedDelivery, Outbox
+from bot.store.sources_repo import DesiredSource, SourcesRepo
+from bot.store.storybook import SqlStoryBook
+from bot.web import WebServer
+from bot.webroutes import WebRoute
+
+log = logging.getLogger("dealradar")
+
+POLL_TICK_S = 1.0
+DELIVERY_TICK_S = 1.0
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def process_owner() -> str:
+    """A lease owner id unique to this process (host, pid and a random suffix)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def desired_sources(settings: Settings) -> list[DesiredSource]:
+    return [
+        DesiredSource(
+            name=s.name,
+            kind=s.resolved_kind,
+            url=s.url,
+            query=s.query,
+            interval_s=s.interval or settings.poll_interval,
+        )
+        for s in settings.sources
+    ]
+
+
+def fetch_limits(settings: Settings) -> FetchLimits:
+    f = settings.fetch
+    return FetchLimits(
+        total_timeout=f.timeout,
+        connect_timeout=f.connect_timeout,
+        max_body_bytes=f.max_body_bytes,
+        max_redirects=f.max_redirects,
+        allow_private_networks=f.allow_private_networks,
+    )
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    owner: str
+    clock: Callable[[], datetime]
+    metrics: Metrics
+    sources: SourcesRepo
+    outbox: Outbox
+    units: IngestUnits
+    poller: Poller
+    delivery: DeliveryWorker
+    client: httpx.AsyncClient
+    sinks: dict[str, Sink]
+    web_routes: list[WebRoute] = field(default_factory=list)
+    closers: list[Callable[[], object]] = field(default_factory=list)
+
+    async def notify_admins(self, notice: Notice) -> None:
+        """Queue a source-health notice for each platform's admin channel (console: the log)."""
+        now = self.clock()
+        targets: list[ChannelRef] = [
+            t for t in admin_targets(self.settings) if t.platform in self.sinks
+        ]
+        async with self.units.begin() as unit:
+            for target in targets:
+                await unit.enqueue(
+                    key=f"notice:{secrets.token_hex(8)}",
+                    story_id=None,
+                    platform=target.platform,
+                    channel=target.channel,
+                    kind="notice",
+                    message=notice,
+                    not_before=now,
+                    now=now,
+                )
+
+    async def poll_once(self) -> PollStats:
+        stats = await self.poller.poll_due()
+        m = self.metrics
+        m.polls.labels("changed").inc(stats.changed)
+        m.polls.labels("not_modified").inc(stats.not_modified)
+        m.polls.labels("failed").inc(stats.failed)
+        for reason, count in stats.failures_by_reason.items():
+            m.fetch_failures.labels(reason).inc(count)
+        m.sources_disabled.inc(len(stats.disabled))
+        if stats.polled:
+            log.info(
+                "poll cycle",
+                extra={
+                    "kv": {
+                        "polled": stats.polled,
+                        "changed": stats.changed,
+                        "not_modified": stats.not_modified,
+                        "failed": stats.failed,
+                        "new_articles": stats.new_articles,
+                        "disabled": len(stats.disabled),
+                    }
+                },
+            )
+        return stats
+
+    async def deliver_once(self, horizon: timedelta = timedelta(0)) -> DeliveryStats:
+        stats = await self.delivery.run_once(horizon)
+        for latency in stats.latencies:
+            self.metrics.latency.observe(latency)
+        self.metrics.queue_depth.set(await self.outbox.depth(self.clock()))
+        if stats.sent or stats.failed or stats.retried:
+            log.info(
+                "delivery cycle",
+                extra={
+                    "kv": {"sent": stats.sent, "retried": stats.retried, "failed": stats.failed}
+                },
+            )
+        return stats
+
+    async def close(self) -> None:
+        for closer in reversed(self.closers):
+            result = closer()
+            if asyncio.iscoroutine(result):
+                await result
+
+
+async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> Runtime:
+    """Build the whole bot from settings: migrations applied, config sources synced.
+
+    Raises:
+        bot.errors.StoreError: the database cannot be reached or migrated.
+    """
+    from bot.errors import StoreError
+
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    except Exception as exc:
+        await engine.dispose()
+        raise StoreError(
+            f"cannot open or migrate the database: {type(exc).__name__}: {exc}"
+        ) from exc
+    sessions = sessionmaker(engine)
+    owner = process_owner()
+    metrics = Metrics()
+    sources = SourcesRepo(sessions)
+    await sources.sync_config(desired_sources(settings), clock())
+    outbox = Outbox(sessions)
+    units = IngestUnits(sessions)
+    limits = fetch_limits(settings)
+    client = build_client(
+        limits, user_agent=settings.fetch.user_agent, max_connections=settings.fetch.concurrency
+    )
+    classifier = default_classifier()
+    router = Router.from_settings(settings, sessions, clock=clock)
+    pipeline = Pipeline(
+        units,
+        classifier,
+        SqlStoryBook(),
+        router,
+        owner=owner,
+        group_wait=settings.group_wait,
+        metrics=metrics,
+    )
+    sinks: dict[str, Sink] = {"console": ConsoleSink()}
+
+    def on_result(item: ClaimedDelivery, outcome: str, _latency: float | None) -> None:
+        metrics.deliveries.labels(item.delivery.target.platform, outcome).inc()
+
+    runtime_holder: list[Runtime] = []
+
+    async def notify(notice: Notice) -> None:
+        await runtime_holder[0].notify_admins(notice)
+
+    poller = Poller(
+        sources,
+        client,
+        SOURCE_KINDS,
+        pipeline.ingest,
+        owner=owner,
+        limits=limits,
+        clock=clock,
+        concurrency=settings.fetch.concurrency,
+        notify=notify,
+    )
+    delivery = DeliveryWorker(
+        outbox,
+        sinks,
+        owner=owner,
+        clock=clock,
+        max_attempts=settings.delivery.max_attempts,
+        per_channel_interval=settings.delivery.per_channel_interval,
+        flood_threshold=settings.delivery.flood_threshold,
+        on_result=on_result,
+    )
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        owner=owner,
+        clock=clock,
+        metrics=metrics,
+        sources=sources,
+        outbox=outbox,
+        units=units,
+        poller=poller,
+        delivery=delivery,
+        client=client,
+        sinks=sinks,
+    )
+    runtime_holder.append(runtime)
+    runtime.closers += [engine.dispose, client.aclose]
+    return runtime
+
+
+async def run_once(runtime: Runtime, *, flush: bool = True) -> int:
+    """One poll-and-deliver cycle. Returns the exit code: 0, or 1 when nothing could be done.
+
+    ``flush`` also delivers alerts still inside ``group_wait`` (a cron-driven run must not wait).
+    """
+    stats = await runtime.poll_once()
+    horizon = timedelta(seconds=runtime.settings.group_wait + 1 if flush else 0)
+    sent = await runtime.deliver_once(horizon)
+    if stats.polled and stats.failed == stats.polled and not sent.sent:
+        return 1
+    return 0
+
+
+async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Tick until ``stop`` is set, then shut down cleanly (in-flight work finishes)."""
+    settings = runtime.settings
+    web: WebServer | None = None
+    if settings.http.enabled:
+        engine_ready = _ready_check(runtime)
+        web = WebServer(
+            settings.http.host,
+            settings.http.port,
+            metrics=runtime.metrics,
+            ready=engine_ready,
+            routes=runtime.web_routes,
+        )
+        await web.start()
+    ticker = Ticker(
+        [
+            Tick("poll", POLL_TICK_S, runtime.poll_once),
+            Tick("deliver", DELIVERY_TICK_S, runtime.deliver_once),
+        ]
+    )
+    ticker.start()
+    log.info(
+        "dealradar running",
+        extra={"kv": {"owner": runtime.owner, "sinks": ",".join(sorted(runtime.sinks))}},
+    )
+    try:
+        await stop.wait()
+    finally:
+        log.info("shutting down")
+        await ticker.shutdown()
+        if web is not None:
+            await web.stop()
+
+
+def _ready_check(runtime: Runtime) -> Callable[[], Awaitable[str | None]]:
+    async def ready() -> str | None:
+        current, head = await migration_state(runtime.engine)
+        if current != head:
+            return f"database at migration {current}, expected {head}"
+        return None
+
+    return ready

@@ -1,0 +1,203 @@
+"""``dealradar run``, ``check-config``, ``sources`` and ``db upgrade``: the operator's commands.
+
+Exit codes: 0 success; 1 the job could do nothing (every poll failed, database unreachable);
+2 bad configuration or usage (the message names the key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import UTC, datetime
+
+import click
+
+from bot.config.durations import format_duration
+from bot.config.loader import SECRET_ENV, load_settings
+from bot.config.settings import Settings
+from bot.errors import ConfigError, StoreError
+from bot.logs import setup_logging
+from bot.store.sources_repo import SourceRecord
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    """Load settings for a command, or exit 2 with every problem listed."""
+    try:
+        return load_settings(ctx.obj.get("config_path"))
+    except ConfigError as exc:
+        click.echo(f"dealradar: {exc}", err=True)
+        ctx.exit(2)
+        raise  # unreachable: ctx.exit raises
+
+
+def secret_values(settings: Settings) -> list[str]:
+    values = []
+    for key in SECRET_ENV.values():
+        section, name = key.split(".")
+        secret = getattr(getattr(settings, section), name)
+        if secret is not None:
+            values.append(secret.get_secret_value())
+    return values
+
+
+def configure_logging(ctx: click.Context, settings: Settings) -> None:
+    level = "debug" if ctx.obj.get("verbose") else settings.log_level
+    setup_logging(level, secret_values(settings))
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="One poll-and-deliver cycle, then exit (for cron).")
+@click.pass_context
+def run(ctx: click.Context, once: bool) -> None:
+    """Run the bot: poll sources, classify, cluster and deliver alerts."""
+    settings = settings_from(ctx)
+    configure_logging(ctx, settings)
+    try:
+        code = asyncio.run(_run(settings, once))
+    except StoreError as exc:
+        click.echo(f"dealradar: {exc}", err=True)
+        code = 1
+    ctx.exit(code)
+
+
+async def _run(settings: Settings, once: bool) -> int:
+    from bot import app
+
+    runtime = await app.build(settings)
+    try:
+        if once:
+            return await app.run_once(runtime)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await app.run_forever(runtime, stop)
+        return 0
+    finally:
+        await runtime.close()
+
+
+@click.command("check-config")
+@click.pass_context
+def check_config(ctx: click.Context) -> None:
+    """Validate the configuration and print what it resolves to (secrets redacted)."""
+    s = settings_from(ctx)
+    click.echo("configuration OK")
+    click.echo(f"  database_url   {_redact_url(s.database_url)}")
+    click.echo(f"  poll_interval  {format_duration(s.poll_interval)}")
+    click.echo(f"  group_wait     {format_duration(s.group_wait)}")
+    click.echo(f"  sources        {len(s.sources)}")
+    for src in s.sources:
+        where = src.url or src.query
+        every = format_duration(src.interval or s.poll_interval)
+        click.echo(f"    - {src.name} [{src.resolved_kind}, every {every}] {where}")
+    click.echo(f"  routes         {len(s.routes)}")
+    for route in s.routes:
+        companies = ", ".join(route.companies) or "all companies"
+        events = ", ".join(e.value for e in route.events)
+        click.echo(f"    - {route.platform} {route.channel or ''} ({companies}; {events})".rstrip())
+    slack = "enabled" if s.slack.enabled else "off (SLACK_BOT_TOKEN unset)"
+    discord = "enabled" if s.discord.enabled else "off (DISCORD_TOKEN unset)"
+    click.echo(f"  slack          {slack}")
+    click.echo(f"  discord        {discord}")
+    click.echo(f"  http           {s.http.host}:{s.http.port}" if s.http.enabled else "  http off")
+
+
+def _redact_url(url: str) -> str:
+    from bot.logs import SecretScrubber
+
+    return SecretScrubber().scrub(url)
+
+
+@click.command()
+@click.pass_context
+def sources(ctx: click.Context) -> None:
+    """Source health: last success, last error, next poll, disabled reason."""
+    settings = settings_from(ctx)
+    try:
+        rows = asyncio.run(_source_rows(settings))
+    except StoreError as exc:
+        click.echo(f"dealradar: {exc}", err=True)
+        ctx.exit(1)
+    now = datetime.now(UTC)
+    if not rows:
+        click.echo("no sources")
+        return
+    for row in rows:
+        state = "ok" if row.enabled and not row.consecutive_failures else "failing"
+        if not row.enabled:
+            state = "DISABLED"
+        click.echo(f"{row.name}  [{row.kind}] {state}")
+        click.echo(f"    target        {row.url or row.query}")
+        click.echo(f"    last success  {_ago(row.last_success_at, now)}")
+        if row.last_error:
+            click.echo(f"    last error    {_ago(row.last_error_at, now)}: {row.last_error[:300]}")
+            click.echo(f"    failures      {row.consecutive_failures} in a row")
+        if row.enabled:
+            click.echo(f"    next poll     {_when(row.next_poll_at, now)}")
+        else:
+            click.echo(f"    disabled      {_ago(row.disabled_at, now)}: {row.disabled_reason}")
+
+
+async def _source_rows(settings: Settings) -> list[SourceRecord]:
+    from bot.app import desired_sources
+    from bot.store.db import create_engine, sessionmaker, upgrade
+    from bot.store.sources_repo import SourcesRepo
+
+    engine = create_engine(settings.database_url)
+    try:
+        try:
+            await upgrade(engine)
+        except Exception as exc:
+            raise StoreError(f"cannot open the database: {type(exc).__name__}: {exc}") from exc
+        repo = SourcesRepo(sessionmaker(engine))
+        await repo.sync_config(desired_sources(settings), datetime.now(UTC))
+        return await repo.all()
+    finally:
+        await engine.dispose()
+
+
+def _ago(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    seconds = (now - moment).total_seconds()
+    return f"{format_duration(max(seconds, 1))} ago ({moment:%Y-%m-%d %H:%M:%S} UTC)"
+
+
+def _when(moment: datetime, now: datetime) -> str:
+    seconds = (moment - now).total_seconds()
+    return "due now" if seconds <= 0 else f"in {format_duration(max(seconds, 1))}"
+
+
+@click.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply database migrations (also done automatically at start)."""
+    settings = settings_from(ctx)
+
+    async def go() -> tuple[str | None, str | None]:
+        from bot.store.db import create_engine, migration_state, upgrade
+
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            return await migration_state(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        current, _head = asyncio.run(go())
+    except Exception as exc:
+        click.echo(f"dealradar: migration failed: {type(exc).__name__}: {exc}", err=True)
+        ctx.exit(1)
+    click.echo(f"database at revision {current}")
+
+
+def register(group: click.Group) -> None:
+    for command in (run, check_config, sources, db):
+        group.add_command(command)

@@ -1,0 +1,182 @@
+"""From a fetched feed to queued alerts, in one transaction per fetch.
+
+New articles (deduplicated by canonical URL and guid) → classifier → story placement (join the
+story reporting the same real-world event, or start one) → routing → outbox. The first alert of
+a story in a channel waits ``group_wait`` so near-simultaneous reports collapse into it; later
+articles become follow-ups (thread replies) or status changes. A source's first poll stores its
+backlog (searchable with ``/deal``) without alerting.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.domain import Alert, AlertKind, Article, Classifier, Event, FeedEntry, Status, Story
+from bot.metrics import Metrics
+from bot.routing import Router
+from bot.sources.base import FetchOutcome
+from bot.store.ingest import IngestUnit, IngestUnits, NewArticle
+from bot.store.sources_repo import SourceRecord
+from bot.stories.identity import canonical_url
+
+log = logging.getLogger("dealradar.pipeline")
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where an event landed: its story after the merge, and what changed."""
+
+    story: Story
+    created: bool
+    previous_status: Status | None
+
+
+class StoryBook(Protocol):
+    async def place(
+        self, unit: IngestUnit, article: Article, event: Event, events: Sequence[Event]
+    ) -> Placement:
+        """Put ``event`` (one of the article's ``events``) into its story, inside ``unit``."""
+        ...
+
+
+def outlet_of(entry: FeedEntry, source_name: str) -> str:
+    if entry.outlet:
+        return entry.outlet
+    from urllib.parse import urlsplit
+
+    host = urlsplit(entry.url).hostname or ""
+    return host.removeprefix("www.") or source_name
+
+
+def why_it_fired(event: Event) -> str:
+    evidence = "; ".join(event.evidence[:3]) or event.type.value
+    return f"{evidence} (confidence {event.confidence:.2f})"
+
+
+class Pipeline:
+    def __init__(
+        self,
+        units: IngestUnits,
+        classifier: Classifier,
+        book: StoryBook,
+        router: Router,
+        *,
+        owner: str,
+        group_wait: float,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self._units = units
+        self._classifier = classifier
+        self._book = book
+        self._router = router
+        self._owner = owner
+        self._group_wait = timedelta(seconds=group_wait)
+        self._metrics = metrics
+
+    async def ingest(
+        self,
+        source: SourceRecord,
+        outcome: FetchOutcome,
+        now: datetime,
+        source_values: dict[str, object],
+    ) -> int:
+        """Store one fetch's entries with their events and deliveries, and the source's new
+        fetch state, in one commit. Returns the number of new articles."""
+        items = [
+            NewArticle(
+                url=entry.url,
+                canonical_url=canonical_url(entry.url),
+                title=entry.title,
+                summary=entry.summary,
+                outlet=outlet_of(entry, source.name)[:200],
+                guid=entry.guid,
+                published_at=entry.published,
+            )
+            for entry in outcome.entries
+            if entry.url and entry.title
+        ]
+        alertable = source.backlog_done
+        async with self._units.begin() as unit:
+            articles = await unit.add_articles(source.id, items, now, alertable=alertable)
+            for article in articles:
+                await self._process(unit, article, now, alertable=alertable)
+            await unit.mark_classified([a.id for a in articles])
+            await unit.update_source(source.id, self._owner, **source_values)
+        if self._metrics:
+            self._metrics.articles.inc(len(articles))
+        return len(articles)
+
+    async def _process(
+        self, unit: IngestUnit, article: Article, now: datetime, *, alertable: bool
+    ) -> None:
+        events = self._classifier.classify(article.title, article.summary)
+        for event in events:
+            placement = await self._book.place(unit, article, event, events)
+            await unit.add_event(article, event, placement.story.id, now)
+            if self._metrics:
+                self._metrics.events.labels(event.type.value).inc()
+                if placement.created:
+                    self._metrics.stories.labels(event.type.value).inc()
+            if alertable:
+                await self._alert(unit, placement, article, event, now)
+
+    async def _alert(
+        self, unit: IngestUnit, placement: Placement, article: Article, event: Event, now: datetime
+    ) -> None:
+        story = placement.story
+        if placement.created:
+            kind = AlertKind.NEW
+        elif placement.previous_status is not None and placement.previous_status != story.status:
+            kind = AlertKind.STATUS_CHANGE
+        else:
+            kind = AlertKind.FOLLOW_UP
+        alert = Alert(
+            kind=kind,
+            story=story,
+            article_title=article.title,
+            article_url=article.url,
+            outlet=article.outlet,
+            why=why_it_fired(event),
+            previous_status=placement.previous_status if kind is AlertKind.STATUS_CHANGE else None,
+        )
+        top_alert = replace(
+            alert,
+            kind=AlertKind.NEW,
+            article_title=story.headline,
+            article_url=story.url,
+            previous_status=None,
+        )
+        for target in await self._router.targets(alert, now):
+            channel = target.channel
+            base = f"s{story.id}:{channel.platform}:{channel.channel}"
+            held = target.hold is not None
+            top = await unit.delivery_by_key(f"{base}:new")
+            if top is None:
+                wait_until = max(target.not_before, story.first_seen_at + self._group_wait)
+                await unit.enqueue(
+                    key=f"{base}:new",
+                    story_id=story.id,
+                    platform=channel.platform,
+                    channel=channel.channel,
+                    kind="digest" if held else "new",
+                    message=top_alert,
+                    not_before=target.not_before if held else wait_until,
+                    now=now,
+                )
+            elif top.state == "pending":
+                await unit.refresh_pending(top.id, top_alert)  # collapse into the waiting alert
+            else:
+                await unit.enqueue(
+                    key=f"{base}:a{article.id}",
+                    story_id=story.id,
+                    platform=channel.platform,
+                    channel=channel.channel,
+                    kind="digest" if held or top.kind == "digest" else kind.value,
+                    message=alert,
+                    not_before=target.not_before if held else now,
+                    now=now,
+                )

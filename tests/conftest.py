@@ -1,0 +1,57 @@
+"""Shared fixtures: database URLs for the store contract suites (SQLite always, PostgreSQL when
+``DEALRADAR_TEST_POSTGRES_URL`` is set — ``.ci/run`` sets it; each test gets a fresh database)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+POSTGRES_ENV = "DEALRADAR_TEST_POSTGRES_URL"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def _admin(sql: str) -> None:
+    import asyncpg
+
+    async def go() -> None:
+        url = os.environ[POSTGRES_ENV].replace("postgresql+asyncpg://", "postgresql://")
+        conn = await asyncpg.connect(url, timeout=10)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(go())
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(
+            f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/test)"
+        )
+    name = f"dealradar_t_{secrets.token_hex(4)}"
+    _admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'dealradar.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Each store contract test runs on SQLite and on PostgreSQL."""
+    name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(name))
