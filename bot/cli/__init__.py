@@ -39,3 +39,8 @@ _run.register(main)
 from bot.cli import deal as _deal  # noqa: E402
 
 _deal.register(main)
+
+
+from bot.cli import discord as _discord_cli  # noqa: E402
+
+_discord_cli.register(main)

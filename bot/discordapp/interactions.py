@@ -1,0 +1,200 @@
+"""``POST /discord/interactions``: Discord's HTTP interactions mode on the bot's web server.
+
+For stateless or serverless deployments (``DISCORD_PUBLIC_KEY`` set): Discord signs each
+request with Ed25519 over ``timestamp + body``; a missing, stale or bad signature gets 401
+before anything runs. PING answers PONG; ``/deal`` subcommands, company autocomplete and
+alert-button clicks go through the same code as the gateway mode
+(:mod:`bot.discordapp.commandtext`, :mod:`bot.discordapp.dispatch`). An answer not ready within
+``defer_after`` seconds is deferred (type 5) and delivered later by editing the original
+response through the interaction webhook. Interaction ids already handled are refused (409),
+tracked behind the small :class:`SeenInteractions` protocol the integrator may back with the DB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Protocol
+
+from aiohttp import web
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey
+
+from bot.discordapp import render
+from bot.discordapp.commandtext import build_text, from_interaction_data
+from bot.discordapp.dispatch import handle_click, run_command
+from bot.discordapp.rest import DiscordAPIError, DiscordRest
+from bot.errors import CommandError
+from bot.webroutes import WebRoute
+from handlers.api import Caller, CommandRunner, FeedbackRecorder, Reply
+
+log = logging.getLogger(__name__)
+PATH = "/discord/interactions"
+MAX_BODY = 1024 * 1024
+MAX_SKEW = 300.0
+MANAGE_GUILD = 1 << 5
+PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
+PONG, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, AUTOCOMPLETE_RESULT = 1, 4, 5, 8
+
+
+class SeenInteractions(Protocol):
+    async def first_time(self, interaction_id: str) -> bool:
+        """True the first time an id is offered, False for every later offer."""
+        ...
+
+
+class MemorySeenInteractions:
+    """The last ``limit`` interaction ids, in memory (one process)."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._limit = limit
+
+    async def first_time(self, interaction_id: str) -> bool:
+        if interaction_id in self._ids:
+            return False
+        self._ids[interaction_id] = None
+        if len(self._ids) > self._limit:
+            self._ids.popitem(last=False)
+        return True
+
+
+def caller_from_payload(payload: dict[str, Any], admins: frozenset[str]) -> Caller:
+    member = payload.get("member") or {}
+    user = member.get("user") or payload.get("user") or {}
+    user_id = str(user.get("id", ""))
+    try:
+        manage = int(member.get("permissions") or 0) & MANAGE_GUILD
+    except (TypeError, ValueError):
+        manage = 0
+    channel = payload.get("channel_id") or (payload.get("channel") or {}).get("id") or ""
+    return Caller("discord", str(channel), user_id, is_admin=bool(manage) or user_id in admins)
+
+
+class InteractionsEndpoint:
+    """Build once with the public key and the runner; add :meth:`routes` to the web server.
+
+    Raises:
+        ValueError: ``public_key`` is not 64 hex characters.
+    """
+
+    def __init__(
+        self,
+        public_key: str,
+        runner: CommandRunner,
+        rest: DiscordRest,
+        *,
+        feedback: FeedbackRecorder | None = None,
+        admins: Iterable[str] = (),
+        seen: SeenInteractions | None = None,
+        defer_after: float = 2.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._key = VerifyKey(bytes.fromhex(public_key))
+        self._runner = runner
+        self._rest = rest
+        self._feedback = feedback
+        self._admins = frozenset(admins)
+        self._seen = seen or MemorySeenInteractions()
+        self._defer_after = defer_after
+        self._clock = clock
+        self._pending: set[asyncio.Task[None]] = set()
+
+    def routes(self) -> list[WebRoute]:
+        return [WebRoute("POST", PATH, self.handle)]
+
+    async def aclose(self) -> None:
+        """Wait for deferred answers still being delivered."""
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+
+    def _verified(self, request: web.Request, body: bytes) -> bool:
+        signature = request.headers.get("X-Signature-Ed25519", "")
+        stamp = request.headers.get("X-Signature-Timestamp", "")
+        if not stamp.isdigit() or abs(self._clock() - int(stamp)) > MAX_SKEW:
+            return False
+        try:
+            self._key.verify(stamp.encode() + body, bytes.fromhex(signature))
+        except (BadSignatureError, ValueError):
+            return False
+        return True
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return web.json_response({"error": "too large"}, status=413)
+        body = await request.content.read(MAX_BODY + 1)
+        if len(body) > MAX_BODY:
+            return web.json_response({"error": "too large"}, status=413)
+        if not self._verified(request, body):
+            return web.json_response({"error": "invalid request signature"}, status=401)
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return web.json_response({"error": "not JSON"}, status=400)
+        if not isinstance(payload, dict):
+            return web.json_response({"error": "not an interaction"}, status=400)
+        kind = payload.get("type")
+        if kind == PING:
+            return web.json_response({"type": PONG})
+        if not await self._seen.first_time(str(payload.get("id", ""))):
+            return web.json_response({"error": "interaction already handled"}, status=409)
+        caller = caller_from_payload(payload, self._admins)
+        data = payload.get("data") or {}
+        if kind == AUTOCOMPLETE:
+            return web.json_response(await self._autocomplete(data))
+        if kind == APPLICATION_COMMAND:
+            try:
+                sub, options, _ = from_interaction_data(data)
+                text = build_text(sub, options)
+            except CommandError as exc:
+                return web.json_response(_message(Reply(title=str(exc), error=True)))
+            return web.json_response(
+                await self._answer(payload, run_command(self._runner, text, caller))
+            )
+        if kind == MESSAGE_COMPONENT:
+            work = handle_click(
+                str(data.get("custom_id", "")), caller, self._runner, self._feedback
+            )
+            return web.json_response(await self._answer(payload, work))
+        return web.json_response({"error": "unsupported interaction type"}, status=400)
+
+    async def _autocomplete(self, data: dict[str, Any]) -> dict[str, Any]:
+        try:
+            _, options, focused = from_interaction_data(data)
+        except CommandError:
+            return {"type": AUTOCOMPLETE_RESULT, "data": {"choices": []}}
+        names: list[str] = []
+        if focused == "company":
+            names = await self._runner.complete_company(str(options.get("company") or "")[:100])
+        choices = [{"name": n[:100], "value": n[:100]} for n in names[:25]]
+        return {"type": AUTOCOMPLETE_RESULT, "data": {"choices": choices}}
+
+    async def _answer(self, payload: dict[str, Any], work: Awaitable[Reply]) -> dict[str, Any]:
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=self._defer_after)
+        if done:
+            return _message(task.result())
+        follow = asyncio.create_task(self._follow_up(payload, task))
+        self._pending.add(follow)
+        follow.add_done_callback(self._pending.discard)
+        return {"type": DEFERRED_CHANNEL_MESSAGE, "data": {"flags": render.FLAG_EPHEMERAL}}
+
+    async def _follow_up(self, payload: dict[str, Any], task: asyncio.Future[Reply]) -> None:
+        reply = await task
+        data = render.render_reply(reply)
+        data.pop("flags", None)  # the deferral already fixed the visibility
+        path = (
+            f"/webhooks/{payload.get('application_id')}/{payload.get('token')}/messages/@original"
+        )
+        try:
+            await self._rest.request("PATCH", path, data, auth=False)
+        except DiscordAPIError as exc:
+            log.warning("discord: deferred reply not delivered: %s", exc)
+
+
+def _message(reply: Reply) -> dict[str, Any]:
+    return {"type": CHANNEL_MESSAGE, "data": render.render_reply(reply)}
