@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import secrets
 from collections.abc import Iterator
@@ -26,7 +27,9 @@ def _admin(sql: str) -> None:
         finally:
             await conn.close()
 
-    asyncio.run(go())
+    # in a thread: asyncio.run() would replace the event loop pytest-asyncio set for the test
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, go()).result()
 
 
 @pytest.fixture
