@@ -53,6 +53,14 @@ def _encoding_of(response: httpx.Response, where: str) -> str | None:
     )
 
 
+def _too_large(where: str, max_bytes: int) -> SourceError:
+    return SourceError(
+        f"{where}: body larger than {max_bytes} bytes (decoded); stopped reading",
+        reason="too_large",
+        retryable=False,
+    )
+
+
 async def read_capped(response: httpx.Response, max_bytes: int, where: str) -> bytes:
     """Read and decode the streamed ``response`` body, at most ``max_bytes`` decoded bytes.
 
@@ -62,6 +70,14 @@ async def read_capped(response: httpx.Response, max_bytes: int, where: str) -> b
         SourceError: ``too_large`` past the cap; ``bad_encoding`` for corrupt or unsupported
             compression. Transport errors (httpx.TransportError) propagate to the caller.
     """
+    try:  # already in memory (httpx.MockTransport responses): decoded by httpx, only cap it
+        preloaded: bytes | None = response.content
+    except httpx.ResponseNotRead:
+        preloaded = None
+    if preloaded is not None:
+        if len(preloaded) > max_bytes:
+            raise _too_large(where, max_bytes)
+        return preloaded
     encoding = _encoding_of(response, where)
     inflater = _Inflater(encoding) if encoding else None
     parts: list[bytes] = []
@@ -76,10 +92,6 @@ async def read_capped(response: httpx.Response, max_bytes: int, where: str) -> b
                 ) from exc
         size += len(chunk)
         if size > max_bytes:
-            raise SourceError(
-                f"{where}: body larger than {max_bytes} bytes (decoded); stopped reading",
-                reason="too_large",
-                retryable=False,
-            )
+            raise _too_large(where, max_bytes)
         parts.append(chunk)
     return b"".join(parts)

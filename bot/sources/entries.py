@@ -29,7 +29,7 @@ from bot.domain import FeedEntry
 from bot.sources.text import SUMMARY_MAX_CHARS, TITLE_MAX_CHARS, clean_text, collapse, truncate
 
 MAX_ENTRIES = 500
-GUID_MAX_CHARS = 512
+GUID_MAX_CHARS = 1024
 OUTLET_MAX_CHARS = 200
 FUTURE_TOLERANCE = timedelta(days=1)
 _COMPACT_UTC = re.compile(r"^(\d{8})T?(\d{6})Z?$")
@@ -75,12 +75,14 @@ def parse_date(value: str | None) -> datetime | None:
 
 
 def _link(raw: RawEntry, base_url: str) -> str | None:
-    for candidate in (raw.link, raw.guid):
+    # A link equal to the guid is feedparser's guess from <guid>: it must be absolute.
+    relative_ok = raw.link is not None and raw.link != raw.guid
+    for candidate, resolve in ((raw.link, relative_ok), (raw.guid, False)):
         if not candidate:
             continue
         text = candidate.strip()
         try:
-            url = urljoin(base_url, text) if candidate is raw.link else text
+            url = urljoin(base_url, text) if resolve else text
             scheme = urlsplit(url).scheme.lower()
         except ValueError:
             continue

@@ -58,7 +58,7 @@ def parse_feed(
         if looks_like_json(body, content_type):
             raws = parse_json_feed(body, where)
         else:
-            raws = _parse_xml(body, content_type, base_url, where)
+            raws = _parse_xml(body, content_type, where)
         return normalise_entries(raws, base_url=base_url, now=now)
     except SourceError:
         raise
@@ -68,10 +68,12 @@ def parse_feed(
         ) from exc
 
 
-def _parse_xml(body: bytes, content_type: str | None, base_url: str, where: str) -> list[RawEntry]:
+def _parse_xml(body: bytes, content_type: str | None, where: str) -> list[RawEntry]:
     if not body.strip():
         raise SourceError(f"{where}: empty body, not a feed", reason="not_a_feed", retryable=False)
-    headers = {"content-location": base_url}
+    # No content-location: feedparser would "resolve" guids against it, changing their
+    # identity; links are resolved against base_url in bot.sources.entries instead.
+    headers: dict[str, str] = {}
     if content_type:
         headers["content-type"] = content_type
     parsed = feedparser.parse(
@@ -118,17 +120,19 @@ def _is_html(detail: Any) -> bool:
 
 
 def _raw(entry: Any) -> RawEntry:
-    source = entry.get("source")
+    # dict.get on purpose: FeedParserDict.get maps missing keys to others (with a warning).
+    get = dict.get
+    source = get(entry, "source")
     outlet = source.get("title") if isinstance(source, dict) else None
-    published = _struct_to_datetime(entry.get("published_parsed")) or _struct_to_datetime(
-        entry.get("updated_parsed")
+    published = _struct_to_datetime(get(entry, "published_parsed")) or _struct_to_datetime(
+        get(entry, "updated_parsed")
     )
-    summary = entry.get("summary")
+    summary = get(entry, "summary")
     return RawEntry(
-        title=entry.get("title"),
-        title_is_html=_is_html(entry.get("title_detail")),
-        link=entry.get("link"),
-        guid=entry.get("id"),
+        title=get(entry, "title"),
+        title_is_html=_is_html(get(entry, "title_detail")),
+        link=get(entry, "link"),
+        guid=get(entry, "id"),
         summary=summary if isinstance(summary, str) else None,
         summary_is_html=True,
         published=published,

@@ -41,7 +41,7 @@ RATE_LIMIT_RETRY_AFTER_S = 60.0
 SPACER = Spacer(MIN_SPACING_S)
 """Process-wide: every GDELT request waits for its slot here."""
 
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?%)])(?=\s|$)")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+(?:([,;:!?%)])(?=\s|$)|(\.)$)")
 _QUERY_ERRORS = (
     "too short",
     "too long",
@@ -128,7 +128,7 @@ def _str(article: dict[str, Any], key: str) -> str | None:
 def _raw(article: dict[str, Any]) -> RawEntry:
     title = _str(article, "title")
     return RawEntry(
-        title=_SPACE_BEFORE_PUNCT.sub(r"\1", title) if title else None,
+        title=_SPACE_BEFORE_PUNCT.sub(r"\1\2", title) if title else None,
         link=_str(article, "url"),
         guid=None,  # GDELT has no ids; the article URL is the identity
         summary=None,

@@ -26,6 +26,9 @@ _CONT = "".join(
     for b in range(0x80, 0xC0)
 ) + "".join(chr(b) for b in range(0x80, 0xC0))
 _CONT_CLASS = "[" + re.escape("".join(sorted(set(_CONT)))) + "]"
+# Only repair when the text shows pairs that are almost never legitimate: UTF-8 punctuation
+# ("â€™"), Latin-1 letters ("Ã©", "Â "), Cyrillic ("Ð°"), read as Windows-1252.
+_MOJIBAKE_EVIDENCE = re.compile(f"[\u00c2\u00c3\u00d0\u00d1\u00e2]{_CONT_CLASS}")
 _MOJIBAKE = re.compile(
     f"[\u00c2-\u00df]{_CONT_CLASS}|[\u00e0-\u00ef]{_CONT_CLASS}{{2}}|[\u00f0-\u00f4]{_CONT_CLASS}{{3}}"
 )
@@ -87,10 +90,11 @@ def _repair_match(match: re.Match[str]) -> str:
 def repair_mojibake(text: str) -> str:
     """Undo UTF-8 that was decoded as Windows-1252/Latin-1 (``Kennedyâ€™s`` → ``Kennedy’s``).
 
-    Each suspicious sequence (a UTF-8 lead byte's character followed by continuation bytes'
-    characters) is replaced only when its bytes decode as UTF-8, so correct text is untouched.
+    Only when the text holds tell-tale pairs (``â€``, ``Ã©``, ``Ð°``…), each suspicious sequence
+    (a UTF-8 lead byte's character followed by continuation bytes' characters) is replaced when
+    its bytes decode as UTF-8; text without such pairs is returned unchanged.
     """
-    if text.isascii():
+    if text.isascii() or not _MOJIBAKE_EVIDENCE.search(text):
         return text
     return _MOJIBAKE.sub(_repair_match, text)
 

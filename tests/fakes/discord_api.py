@@ -92,6 +92,7 @@ class FakeDiscordAPI:
         self._clock = clock
         self._runner: web.AppRunner | None = None
         self._never = asyncio.Event()
+        self._arrived = asyncio.Condition()
         self.port = 0
 
     # -- set-up --------------------------------------------------------------------------
@@ -120,7 +121,7 @@ class FakeDiscordAPI:
         r.add_patch(PREFIX + "/channels/{cid}/messages/{mid}", self._edit_message)
         r.add_put(PREFIX + "/applications/{app}/commands", self._put_commands)
         r.add_put(PREFIX + "/applications/{app}/guilds/{gid}/commands", self._put_commands)
-        r.add_post(PREFIX + "/interactions/{iid}/{tok}/callback", self._no_content)
+        r.add_post(PREFIX + "/interactions/{iid}/{tok}/callback", self._callback)
         r.add_route("*", PREFIX + "/webhooks/{app}/{tok}{rest:.*}", self._webhook)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -164,6 +165,8 @@ class FakeDiscordAPI:
         path = request.path[len(PREFIX) :] if request.path.startswith(PREFIX) else request.path
         rec = Recorded(request.method, path, body, dict(request.headers))
         self.requests.append(rec)
+        async with self._arrived:
+            self._arrived.notify_all()
         request[BODY] = body
         fault = self._take_fault(request.method, path)
         needs_auth = not path.startswith(("/interactions/", "/webhooks/"))
@@ -293,8 +296,29 @@ class FakeDiscordAPI:
         ]
         return web.json_response(self.commands[key])
 
-    async def _no_content(self, _: web.Request) -> web.Response:
-        return web.Response(status=204)
+    async def _callback(self, request: web.Request) -> web.Response:
+        if "with_response" not in request.query:
+            return web.Response(status=204)
+        body = request[BODY] or {}
+        flags = (body.get("data") or {}).get("flags") or 0
+        interaction = {
+            "id": request.match_info["iid"],
+            "type": 2,
+            "response_message_loading": body.get("type") == 5,
+            "response_message_ephemeral": bool(flags & 64),
+        }
+        return web.json_response(
+            {"interaction": interaction, "resource": {"type": body.get("type")}}
+        )
+
+    async def wait_for(self, method: str, pattern: str) -> Recorded:
+        """The first recorded request matching, waiting for it to arrive if need be."""
+        async with self._arrived:
+            while True:
+                for req in self.requests:
+                    if req.method == method and re.search(pattern, req.path):
+                        return req
+                await self._arrived.wait()
 
     async def _webhook(self, request: web.Request) -> web.Response:
         body = request[BODY] or {}

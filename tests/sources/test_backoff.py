@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -38,7 +39,7 @@ def test_failure_backoff_grows_exponentially_with_full_jitter_and_a_cap() -> Non
     tops = [next_delay(60, n, rand=fixed(0.999999)) for n in range(1, 12)]
     assert tops[:4] == pytest.approx([120, 240, 480, 960], rel=1e-4)
     assert max(tops) == pytest.approx(MAX_BACKOFF_S, rel=1e-4)
-    assert all(a <= b for a, b in zip(tops, tops[1:], strict=False))
+    assert all(a <= b for a, b in itertools.pairwise(tops))
     assert next_delay(60, 5, rand=fixed(0.0)) == 60  # full jitter, floored at the interval
 
 
@@ -53,7 +54,7 @@ def test_retry_after_is_a_capped_floor() -> None:
 
 
 def test_delays_stay_in_range_for_any_random_value() -> None:
-    for n in range(0, 60):
+    for n in range(60):
         for r in (0.0, 0.3, 0.9999):
             delay = next_delay(2.0, n, rand=fixed(r))
             assert 1.8 <= delay <= MAX_BACKOFF_S

@@ -20,7 +20,7 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 def rss(items_xml: str, doctype: str = "", declaration: str = '<?xml version="1.0"?>') -> bytes:
     return (
-        f"{declaration}\n{doctype}\n<rss version=\"2.0\"><channel><title>T</title>"
+        f'{declaration}\n{doctype}\n<rss version="2.0"><channel><title>T</title>'
         f"<link>https://feeds.test/</link>{items_xml}</channel></rss>"
     ).encode()
 
@@ -82,8 +82,10 @@ def test_quadratic_blowup_is_bounded() -> None:
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [
-        (b"<!DOCTYPE html><html><head><title>Home</title></head><body>hi</body></html>",
-         "text/html"),
+        (
+            b"<!DOCTYPE html><html><head><title>Home</title></head><body>hi</body></html>",
+            "text/html",
+        ),
         (b"<html><body><a href='/feed'>feed</a></body></html>", None),
         (b"Service temporarily unavailable", "text/plain"),
         (b"", None),
@@ -134,9 +136,13 @@ def test_dates_unparseable_future_and_valid() -> None:
     soon = (NOW + timedelta(hours=2)).strftime("%a, %d %b %Y %H:%M:%S +0000")
     body = rss(
         item("Garbage", "https://news.test/1", "<pubDate>the day after tomorrow</pubDate>")
-        + item("Far future", "https://news.test/2", "<pubDate>Mon, 01 Jan 2080 00:00:00 GMT</pubDate>")
+        + item(
+            "Far future", "https://news.test/2", "<pubDate>Mon, 01 Jan 2080 00:00:00 GMT</pubDate>"
+        )
         + item("Soon", "https://news.test/3", f"<pubDate>{soon}</pubDate>")
-        + item("Offset", "https://news.test/4", "<pubDate>Tue, 24 Nov 2026 09:30:00 +0200</pubDate>")
+        + item(
+            "Offset", "https://news.test/4", "<pubDate>Tue, 24 Nov 2026 09:30:00 +0200</pubDate>"
+        )
     )
     published = {e.title: e.published for e in parse(body)}
     assert published["Garbage"] is None
@@ -158,10 +164,14 @@ def test_100_kb_title_and_huge_summary_are_capped_quickly() -> None:
 
 
 def test_markup_is_reduced_to_plain_text_and_mentions_survive_as_text() -> None:
-    summary = "&lt;p&gt;Hello &lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;world&lt;/b&gt;&lt;/p&gt;"
+    summary = (
+        "&lt;p&gt;Hello &lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;world&lt;/b&gt;&lt;/p&gt;"
+    )
     body = rss(
-        item("@everyone &lt;!channel&gt; &lt;@U123&gt; *bold* [x](https://evil.test)",
-             extra=f"<description>{summary}</description>")
+        item(
+            "@everyone &lt;!channel&gt; &lt;@U123&gt; *bold* [x](https://evil.test)",
+            extra=f"<description>{summary}</description>",
+        )
     )
     (entry,) = parse(body)
     # Chat escaping is the renderer's job; the source hands over the exact plain text.

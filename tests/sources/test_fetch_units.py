@@ -16,9 +16,16 @@ NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("120", 120.0), (" 0 ", 0.0), ("Tue, 24 Nov 2026 12:05:00 GMT", 300.0),
-     ("Tue, 24 Nov 2026 11:00:00 GMT", 0.0), ("soon", None), ("", None), (None, None),
-     ("-5", None)],
+    [
+        ("120", 120.0),
+        (" 0 ", 0.0),
+        ("Tue, 24 Nov 2026 12:05:00 GMT", 300.0),
+        ("Tue, 24 Nov 2026 11:00:00 GMT", 0.0),
+        ("soon", None),
+        ("", None),
+        (None, None),
+        ("-5", None),
+    ],
 )
 def test_retry_after(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value, NOW) == expected
@@ -26,8 +33,15 @@ def test_retry_after(value: str | None, expected: float | None) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("max-age=300", 300.0), ("public, max-age=86400", 3600.0), ('max-age="60"', 60.0),
-     ("s-maxage=100", None), ("no-store", None), (None, None), ("private", None)],
+    [
+        ("max-age=300", 300.0),
+        ("public, max-age=86400", 3600.0),
+        ('max-age="60"', 60.0),
+        ("s-maxage=100", None),
+        ("no-store", None),
+        (None, None),
+        ("private", None),
+    ],
 )
 def test_max_age(value: str | None, expected: float | None) -> None:
     assert parse_max_age(value) == expected

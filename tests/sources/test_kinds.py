@@ -1,4 +1,4 @@
-"""The three source kinds and the registry, on httpx.MockTransport (the wire swapped, not the code)."""
+"""The three source kinds and the registry, on httpx.MockTransport (the wire swapped)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,18 @@ from bot.sources.spacing import Spacer
 from tests.fakes.feedserver import render_rss
 
 LIMITS = FetchLimits(total_timeout=2.0)
-FEED = render_rss("Autos", [
-    {"title": "Carmaker to close plant - Daily Wire Test", "link": "https://news.test/1", "guid": "a1",
-     "source": "Daily Wire Test"},
-    {"title": "Two suppliers form joint venture", "link": "https://news.test/2", "guid": "a2"},
-])
+FEED = render_rss(
+    "Autos",
+    [
+        {
+            "title": "Carmaker to close plant - Daily Wire Test",
+            "link": "https://news.test/1",
+            "guid": "a1",
+            "source": "Daily Wire Test",
+        },
+        {"title": "Two suppliers form joint venture", "link": "https://news.test/2", "guid": "a2"},
+    ],
+)
 
 
 def mock_client(handler: Callable[[httpx.Request], httpx.Response]) -> httpx.AsyncClient:
@@ -29,7 +36,11 @@ def mock_client(handler: Callable[[httpx.Request], httpx.Response]) -> httpx.Asy
 
 
 def test_registry_is_a_plain_dict_of_the_three_kinds() -> None:
-    assert SOURCE_KINDS == {"rss": rss.fetch, "news_search": news_search.fetch, "gdelt": gdelt.fetch}
+    assert {
+        "rss": rss.fetch,
+        "news_search": news_search.fetch,
+        "gdelt": gdelt.fetch,
+    } == SOURCE_KINDS
 
 
 async def test_rss_changed_then_unchanged_then_not_modified() -> None:
@@ -68,11 +79,13 @@ async def test_unchanged_body_is_not_parsed() -> None:
 
     async with mock_client(lambda r: httpx.Response(200, content=FEED)) as client:
         state = FetchState(body_hash=rss.body_hash(FEED))
-        outcome = await rss.fetch_document(client, "https://feeds.test/a", state, LIMITS,
-                                           counting_parser)
+        outcome = await rss.fetch_document(
+            client, "https://feeds.test/a", state, LIMITS, counting_parser
+        )
         assert outcome.status == "unchanged"
-        changed = await rss.fetch_document(client, "https://feeds.test/a", FetchState(), LIMITS,
-                                           counting_parser)
+        changed = await rss.fetch_document(
+            client, "https://feeds.test/a", FetchState(), LIMITS, counting_parser
+        )
         assert changed.status == "changed"
     assert calls == [1]
 
@@ -88,10 +101,15 @@ def test_news_search_url_and_override(monkeypatch: pytest.MonkeyPatch) -> None:
     url = news_search.search_url("Nissan plant & Foxconn")
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://news.google.com/rss/search"
-    assert parse_qs(parts.query) == {"q": ["Nissan plant & Foxconn"], "hl": ["en-US"],
-                                     "gl": ["US"], "ceid": ["US:en"]}
+    assert parse_qs(parts.query) == {
+        "q": ["Nissan plant & Foxconn"],
+        "hl": ["en-US"],
+        "gl": ["US"],
+        "ceid": ["US:en"],
+    }
     assert news_search.search_url("x", base_url="http://127.0.0.1:9/s").startswith(
-        "http://127.0.0.1:9/s?q=x&")
+        "http://127.0.0.1:9/s?q=x&"
+    )
     monkeypatch.setenv(news_search.BASE_URL_ENV, "http://127.0.0.1:9/rss?edition=1")
     assert news_search.search_url("y").startswith("http://127.0.0.1:9/rss?edition=1&q=y&")
 
@@ -108,8 +126,9 @@ async def test_news_search_fetches_the_query_feed() -> None:
             client, SourceSpec("n", "news_search", query="Toyota"), FetchState(), LIMITS
         )
         with pytest.raises(SourceError) as info:
-            await news_search.fetch(client, SourceSpec("e", "news_search", query=" "),
-                                    FetchState(), LIMITS)
+            await news_search.fetch(
+                client, SourceSpec("e", "news_search", query=" "), FetchState(), LIMITS
+            )
     assert parse_qs(urlsplit(asked[0]).query)["q"] == ["Toyota"]
     assert outcome.entries[0].outlet == "Daily Wire Test"
     assert info.value.reason == "bad_query"
@@ -148,12 +167,23 @@ def test_spacer_reserves_distinct_slots_for_concurrent_callers() -> None:
     assert [spacer.reserve() for _ in range(4)] == [0.0, 5.0, 10.0, 15.0]
 
 
-GDELT_BODY = json.dumps({"articles": [
-    {"url": "https://paper.test/a", "url_mobile": "", "title": "Automaker shuts factory , cuts jobs",
-     "seendate": "20261120T101500Z", "socialimage": "", "domain": "paper.test",
-     "language": "English", "sourcecountry": "Japan"},
-    {"url": "ftp://bad.test/x", "title": "Dropped: not http", "seendate": "x"},
-]}).encode()
+GDELT_BODY = json.dumps(
+    {
+        "articles": [
+            {
+                "url": "https://paper.test/a",
+                "url_mobile": "",
+                "title": "Automaker shuts factory , cuts jobs",
+                "seendate": "20261120T101500Z",
+                "socialimage": "",
+                "domain": "paper.test",
+                "language": "English",
+                "sourcecountry": "Japan",
+            },
+            {"url": "ftp://bad.test/x", "title": "Dropped: not http", "seendate": "x"},
+        ]
+    }
+).encode()
 
 
 @pytest.fixture
@@ -175,10 +205,16 @@ async def test_gdelt_fetch_parses_articles_and_is_spaced(fake_spacer: FakeTime) 
         first = await gdelt.fetch(client, spec, FetchState(), LIMITS)
         second = await gdelt.fetch(client, spec, first.state, LIMITS)
     query = parse_qs(urlsplit(asked[0]).query)
-    assert query == {"query": ['"plant closure" Nissan'], "mode": ["artlist"], "format": ["json"],
-                     "maxrecords": ["75"], "sort": ["datedesc"]}
+    assert query == {
+        "query": ['"plant closure" Nissan'],
+        "mode": ["artlist"],
+        "format": ["json"],
+        "maxrecords": ["75"],
+        "sort": ["datedesc"],
+    }
     assert [(e.title, e.outlet) for e in first.entries] == [
-        ("Automaker shuts factory, cuts jobs", "paper.test")]
+        ("Automaker shuts factory, cuts jobs", "paper.test")
+    ]
     assert first.entries[0].published is not None
     assert first.entries[0].published.isoformat() == "2026-11-20T10:15:00+00:00"
     assert second.status == "unchanged"
@@ -188,11 +224,17 @@ async def test_gdelt_fetch_parses_articles_and_is_spaced(fake_spacer: FakeTime) 
 @pytest.mark.parametrize(
     ("body", "reason", "retryable"),
     [
-        (b"Please limit requests to one every 5 seconds or contact us for larger queries.",
-         "rate_limited", True),
+        (
+            b"Please limit requests to one every 5 seconds or contact us for larger queries.",
+            "rate_limited",
+            True,
+        ),
         (b"The specified phrase is too short.", "bad_query", False),
-        (b"Your search contained keywords that were too short, too long or too common.",
-         "bad_query", False),
+        (
+            b"Your search contained keywords that were too short, too long or too common.",
+            "bad_query",
+            False,
+        ),
         (b"<html><body>Service busy</body></html>", "gdelt_error", True),
         (b"Something unexpected happened", "gdelt_error", True),
         (b'{"articles": [ {"url": "https://x.test", ', "gdelt_error", True),

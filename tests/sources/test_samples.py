@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (real headlines are data; they are not wrapped)
 """Every real-world sample in /work/shared/samples, parsed, with what each one teaches checked.
 
 See /work/shared/samples/README.md for where each file comes from. Skipped when absent.
@@ -31,37 +32,110 @@ class Expect:
 
 
 FEEDS: dict[str, Expect] = {
-    "feeds/bbc-news-front-page.rss.xml": Expect(27, "Relish and dread as Starmer 'shambles' hangs over Scotland and Wales elections"),
-    "feeds/cnbc-international-top-news.rss.xml": Expect(30, "One year after Trump’s sovereignty threats, Canadians keep ‘elbows up’"),
-    "feeds/dailymail-iso-8859-1-media-content-dupes.rss.xml": Expect(1, "Could the infamous Black Dahlia case be about to be solved? Cadaver dog discovers death scent at Hollywood home of suspect 66 years after the horrific murder"),
-    "feeds/golem-rss1.0-iso-8859-1.rdf.xml": Expect(1, "Digitalministerium: Neue Glasfaserförderung mit Schnellkasse"),
-    "feeds/guardian-us.rss.xml": Expect(55, "Trump’s speech was bad. The Democrats' response to it was worse | Cas Mudde"),
-    "feeds/heise-developer.atom.xml": Expect(15, "Microsoft veröffentlicht Cordova-Erweiterung für Visual Studio Code"),
-    "feeds/heise-online-rss0.9-rdf.xml": Expect(60, "Mega-Deal: IBM übernimmt Red Hat", guids=False, dated=False),
-    "feeds/influxdata-blog-jsonfeed-1.1.json": Expect(3, "InfluxDB vs. Graphite for Time Series Data & Metrics Benchmark", guids=False, dated=False, content_type="application/feed+json"),
-    "feeds/japantimes-latest.rss.xml": Expect(30, "Japan says North Korean ‘object’ orbiting Earth after launch"),
-    "feeds/jn-pt-feedburner-iso-8859-1.rss.xml": Expect(40, "Mãe de utente é a nova presidente da Raríssimas", guids=False),
-    "feeds/kc0011-gb2312-chinese-forum.rss.xml": Expect(20, "建国35周年纪念，华表，和平鸽", guids=False),
-    "feeds/livemint-news-cdata-everywhere.rss.xml": Expect(25, "SmartCity Kochi to raise ₹4,000 crore from investors"),
-    "feeds/nyt-business.rss.xml": Expect(50, "24 Hours With Nike’s C.E.O. as He Races to Win Back the Sports World"),
-    "feeds/oren-ru-windows-1251-yandex.rss.xml": Expect(10, "ЧОПовцы в Оренбурге избили молодого человека", guids=False),
+    "feeds/bbc-news-front-page.rss.xml": Expect(
+        27, "Relish and dread as Starmer 'shambles' hangs over Scotland and Wales elections"
+    ),
+    "feeds/cnbc-international-top-news.rss.xml": Expect(
+        30, "One year after Trump’s sovereignty threats, Canadians keep ‘elbows up’"
+    ),
+    "feeds/dailymail-iso-8859-1-media-content-dupes.rss.xml": Expect(
+        1,
+        "Could the infamous Black Dahlia case be about to be solved? Cadaver dog discovers death scent at Hollywood home of suspect 66 years after the horrific murder",
+    ),
+    "feeds/golem-rss1.0-iso-8859-1.rdf.xml": Expect(
+        1, "Digitalministerium: Neue Glasfaserförderung mit Schnellkasse"
+    ),
+    "feeds/guardian-us.rss.xml": Expect(
+        55, "Trump’s speech was bad. The Democrats' response to it was worse | Cas Mudde"
+    ),
+    "feeds/heise-developer.atom.xml": Expect(
+        15, "Microsoft veröffentlicht Cordova-Erweiterung für Visual Studio Code"
+    ),
+    "feeds/heise-online-rss0.9-rdf.xml": Expect(
+        60, "Mega-Deal: IBM übernimmt Red Hat", guids=False, dated=False
+    ),
+    "feeds/influxdata-blog-jsonfeed-1.1.json": Expect(
+        3,
+        "InfluxDB vs. Graphite for Time Series Data & Metrics Benchmark",
+        guids=False,
+        dated=False,
+        content_type="application/feed+json",
+    ),
+    "feeds/japantimes-latest.rss.xml": Expect(
+        30, "Japan says North Korean ‘object’ orbiting Earth after launch"
+    ),
+    "feeds/jn-pt-feedburner-iso-8859-1.rss.xml": Expect(
+        40, "Mãe de utente é a nova presidente da Raríssimas", guids=False
+    ),
+    "feeds/kc0011-gb2312-chinese-forum.rss.xml": Expect(
+        20, "建国35周年纪念，华表，和平鸽", guids=False
+    ),
+    "feeds/livemint-news-cdata-everywhere.rss.xml": Expect(
+        25, "SmartCity Kochi to raise ₹4,000 crore from investors"
+    ),
+    "feeds/nyt-business.rss.xml": Expect(
+        50, "24 Hours With Nike’s C.E.O. as He Races to Win Back the Sports World"
+    ),
+    "feeds/oren-ru-windows-1251-yandex.rss.xml": Expect(
+        10, "ЧОПовцы в Оренбурге избили молодого человека", guids=False
+    ),
     "feeds/seekingalpha-aapl-symbol.rss.xml": Expect(20, "Wall Street Week Ahead"),
-    "google-news/gn-legacy-2012-topic-vladimir-putin-en-uk.xml": Expect(10, "Russia election loser 'outraged' as Putin loses patience with protesters - Telegraph.co.uk"),
-    "google-news/google-alerts-slack.atom.xml": Expect(20, "Slack (NASDAQ:WORK) Director Sells $39655442.33 in Stock"),
+    "google-news/gn-legacy-2012-topic-vladimir-putin-en-uk.xml": Expect(
+        10,
+        "Russia election loser 'outraged' as Putin loses patience with protesters - Telegraph.co.uk",
+    ),
+    "google-news/google-alerts-slack.atom.xml": Expect(
+        20, "Slack (NASDAQ:WORK) Director Sells $39655442.33 in Stock"
+    ),
     "quirks/braingle-feedburner-duplicate-guid.rss.xml": Expect(1, "Huh?"),
-    "quirks/cercle-psy-latin1-no-declaration.rss.xml": Expect(9, "La criminalité liée surtout à... l'ennui ?", guids=False),
-    "quirks/fcutrecht-broken-xml-declaration.rss": Expect(20, "Serdar Gözübüyük scheidsrechter bij FC Twente - FC Utrecht", guids=False),
-    "quirks/ibash-windows-1251-declared.rss.xml": Expect(50, "Цитата #17703", content_type="text/xml; charset=utf-8"),
-    "quirks/ilmessaggero-italian-pubdate-no-declaration.rss.xml": Expect(1, "Missili Polonia, cosa è successo? Tensione Nato-Russia, Mosca: non siamo stati noi", dated=False),
-    "quirks/nbc-new-york-non-rfc822-pubdate.rss.xml": Expect(1, "NYC cops search for stabbing suspect after leaving 18-year-old to bleed out on sidewalk"),
-    "quirks/nyt-us-news-mojibake.rss.xml": Expect(20, "A Kennedy’s Crusade Against Covid Vaccines Anguishes Family and Friends"),
-    "quirks/uol-noticias-latin1-bytes-no-xml-declaration.rss": Expect(15, "Ibope: Bolsonaro perde de Haddad, Ciro e Alckmin em simulações de 2º turno", guids=False, dated=False),
+    "quirks/cercle-psy-latin1-no-declaration.rss.xml": Expect(
+        9, "La criminalité liée surtout à... l'ennui ?", guids=False
+    ),
+    "quirks/fcutrecht-broken-xml-declaration.rss": Expect(
+        20, "Serdar Gözübüyük scheidsrechter bij FC Twente - FC Utrecht", guids=False
+    ),
+    "quirks/ibash-windows-1251-declared.rss.xml": Expect(
+        50, "Цитата #17703", content_type="text/xml; charset=utf-8"
+    ),
+    "quirks/ilmessaggero-italian-pubdate-no-declaration.rss.xml": Expect(
+        1,
+        "Missili Polonia, cosa è successo? Tensione Nato-Russia, Mosca: non siamo stati noi",
+        dated=False,
+    ),
+    "quirks/nbc-new-york-non-rfc822-pubdate.rss.xml": Expect(
+        1, "NYC cops search for stabbing suspect after leaving 18-year-old to bleed out on sidewalk"
+    ),
+    "quirks/nyt-us-news-mojibake.rss.xml": Expect(
+        20, "A Kennedy’s Crusade Against Covid Vaccines Anguishes Family and Friends"
+    ),
+    "quirks/uol-noticias-latin1-bytes-no-xml-declaration.rss": Expect(
+        15,
+        "Ibope: Bolsonaro perde de Haddad, Ciro e Alckmin em simulações de 2º turno",
+        guids=False,
+        dated=False,
+    ),
 }
 GOOGLE_NEWS_SEARCH = {
-    "gn-search-nvidia-en-US-trimmed-5-items.xml": (5, "DeepSeek partners with Huawei to develop chip programming tools, reducing reliance on Nvidia", "Reuters"),
-    "gn-search-brent-crude-oil-price-en-GB.xml": (6, "Middle East War Triggers New Global Refining Boom", "Crude Oil Prices Today | OilPrice.com"),
-    "gn-search-bears-ears-monument-en-US-full-92-items.xml": (92, "Trump again shrinks two national monuments in Utah", "The Washington Post"),
-    "gn-search-site-reuters-markets-en-SG-prettyprinted.xml": (100, "It’s time for short sellers to make a comeback", "Reuters"),
+    "gn-search-nvidia-en-US-trimmed-5-items.xml": (
+        5,
+        "DeepSeek partners with Huawei to develop chip programming tools, reducing reliance on Nvidia",
+        "Reuters",
+    ),
+    "gn-search-brent-crude-oil-price-en-GB.xml": (
+        6,
+        "Middle East War Triggers New Global Refining Boom",
+        "Crude Oil Prices Today | OilPrice.com",
+    ),
+    "gn-search-bears-ears-monument-en-US-full-92-items.xml": (
+        92,
+        "Trump again shrinks two national monuments in Utah",
+        "The Washington Post",
+    ),
+    "gn-search-site-reuters-markets-en-SG-prettyprinted.xml": (
+        100,
+        "It’s time for short sellers to make a comeback",
+        "Reuters",
+    ),
 }
 MOJIBAKE_MARKERS = ("â€", "Ã©", "Ã£", "Ã§", "Ð", "ï¿½")
 
@@ -193,14 +267,18 @@ def test_gdelt_plaintext_error_sample() -> None:
 
 
 def test_every_sample_is_covered() -> None:
-    covered = set(FEEDS) | {f"google-news/{n}" for n in GOOGLE_NEWS_SEARCH} | {
-        "google-news/gn-article-id-to-publisher-url-pairs-2026-01.csv",
-        "feeds/bloomberg-google-news-sitemap.xml",
-        "quirks/reuters-most-read-truncated-server-error.rss.xml",
-        "gdelt/gdelt-doc-artlist-climate-250-records.json",
-        "gdelt/gdelt-doc-timelinevolraw-openai-2017-01.json",
-        "gdelt/gdelt-doc-error-maxrecords-http200-plaintext.txt",
-    }
+    covered = (
+        set(FEEDS)
+        | {f"google-news/{n}" for n in GOOGLE_NEWS_SEARCH}
+        | {
+            "google-news/gn-article-id-to-publisher-url-pairs-2026-01.csv",
+            "feeds/bloomberg-google-news-sitemap.xml",
+            "quirks/reuters-most-read-truncated-server-error.rss.xml",
+            "gdelt/gdelt-doc-artlist-climate-250-records.json",
+            "gdelt/gdelt-doc-timelinevolraw-openai-2017-01.json",
+            "gdelt/gdelt-doc-error-maxrecords-http200-plaintext.txt",
+        }
+    )
     present = {str(p.relative_to(SAMPLES)) for p in SAMPLES.glob("*/*") if p.is_file()}
     assert present <= covered, sorted(present - covered)
 
