@@ -1,0 +1,159 @@
+"""The rule classifier: normalise, find cues, attach facts, decide status, score.
+
+The pipeline for one article:
+
+1. :func:`bot.classify.text.read` folds the text and splits it into sentences;
+2. per sentence, :mod:`closures` and :mod:`partnerships` return cues (company names that
+   contain cue words, like "John Lewis Partnership", are blanked first);
+3. at most one event per type is kept, from its strongest cue (headline cues first);
+4. companies (table + :mod:`orgs`), plant/location/country (:mod:`places`) and jobs
+   (:mod:`jobs`) are read from the whole article;
+5. :mod:`status` reads the cue's sentence; confidence grows with cue strength, a headline cue
+   and named companies.
+
+Every event carries the evidence that produced it. Pure and deterministic: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from bot.classify.closures import closure_cues
+from bot.classify.companies import CompanyMention, CompanyTable
+from bot.classify.cue import Cue
+from bot.classify.jobs import find_jobs
+from bot.classify.orgs import find_orgs
+from bot.classify.partnerships import partnership_cues
+from bot.classify.places import find_place
+from bot.classify.status import decide_status
+from bot.classify.text import Document, Sentence, read
+from bot.domain import Event, EventType, Status
+
+_INDUSTRY = re.compile(
+    r"\b(?:car|cars|auto\w*|vehicles?|engines?|steel\w*|alumin\w+|chemicals?|chips?|"
+    r"semiconductor\w*|batter(?:y|ies)|paper|pulp|textiles?|tyres?|tires?|cement|glass|"
+    r"plastics?|refin\w+|pharmaceutical|drugs?|meat|pork|beef|poultry|brewery|appliances?|"
+    r"electronics?|manufactur\w+|industrial|plants?|factor(?:y|ies)|mills?|mines?|smelters?|"
+    r"workers|coachbuilder|carmaker\w*)\b"
+)
+_CUE_WORDS = re.compile(r"partnership|alliance|venture|partners")
+_TALKS_CONTEXT = re.compile(r"\b(?:consider\w*|talks|discussions?|negotiat\w+|explor\w+)\b")
+# Two companies as the compound subject of a joint act: "GM, LG Chem to build ..."
+_JOINT_ACT = re.compile(
+    r"^\W*ORG(?:\s*,\s*ORG)*\s*(?:,|and|&)\s*ORG\s+(?:to|will|plan\w*\s+to|agree\w*\s+to|set\s+to)"
+    r"\s+(?:jointly\s+)?(?:build|develop|make|produce|invest|erect|launch|create|open|supply|"
+    r"share|work|cooperate|co-?develop|set\s+up)\b",
+    re.I,
+)
+
+
+class RuleClassifier:
+    """Implements :class:`bot.domain.Classifier` with explainable rules."""
+
+    def __init__(self, companies: CompanyTable | None = None) -> None:
+        self.companies = companies if companies is not None else CompanyTable.default()
+
+    def classify(self, title: str, summary: str = "", body: str = "") -> list[Event]:
+        """Events found in one article (at most one per type), strongest evidence first."""
+        doc = read(title, summary, body)
+        mentions = [self.companies.find(s.text) for s in doc.sentences]
+        industrial = any(_INDUSTRY.search(s.low) for s in doc.sentences)
+        found: dict[EventType, list[tuple[Cue, Sentence]]] = {}
+        for sentence, sent_mentions in zip(doc.sentences, mentions, strict=True):
+            low = sentence.low
+            for cue in closure_cues(low, industrial):
+                found.setdefault(EventType.PLANT_CLOSURE, []).append((cue, sentence))
+            for cue in partnership_cues(_blank_names(low, sent_mentions)):
+                found.setdefault(EventType.PARTNERSHIP, []).append((cue, sentence))
+        if EventType.PARTNERSHIP not in found:
+            joint = _joint_act(doc.headline, mentions[0])
+            if joint is not None:
+                found[EventType.PARTNERSHIP] = [(joint, doc.headline)]
+        if not found:
+            return []
+        companies = self._companies(doc, mentions)
+        place = find_place(doc.text, frozenset(w for c in companies for w in c.split()))
+        jobs = find_jobs(doc.text)
+        events = [
+            self._event(kind, cues, companies, place.plant, place.location, place.country, jobs)
+            for kind, cues in found.items()
+        ]
+        events.sort(key=lambda e: -e.confidence)
+        return events
+
+    def _companies(self, doc: Document, mentions: list[list[CompanyMention]]) -> list[str]:
+        names: dict[str, None] = {}
+        for sentence, sent_mentions in zip(doc.sentences, mentions, strict=True):
+            for mention in sent_mentions:
+                names[mention.name] = None
+            spans = [(m.start, m.end) for m in sent_mentions]
+            for name, start in find_orgs(sentence.text, sentence.headline):
+                if any(s <= start < e for s, e in spans):
+                    continue
+                known = self.companies.resolve(name)
+                if known is None and any(m.text in name or m.name in name for m in sent_mentions):
+                    continue
+                names[known or name] = None
+        return list(names)
+
+    def _event(
+        self,
+        kind: EventType,
+        cues: list[tuple[Cue, Sentence]],
+        companies: list[str],
+        plant: str | None,
+        location: str | None,
+        country: str | None,
+        jobs: tuple[int, str] | None,
+    ) -> Event:
+        cue, sentence = max(cues, key=lambda cs: (cs[0].strength + 0.1 * cs[1].headline))
+        hint = next((c.status_hint for c, _ in cues if c.status_hint), None)
+        if hint == "cancelled" and _TALKS_CONTEXT.search(sentence.low):
+            hint = Status.TALKS.value
+        status, why = decide_status(kind, sentence.low, hint)
+        label = "closure" if kind is EventType.PLANT_CLOSURE else "partnership"
+        evidence = [cue.evidence(label)]
+        evidence += [c.evidence(label) for c, _ in cues if c is not cue][:2]
+        evidence.append(f'status {status.value}: "{why}"' if why else f"status {status.value}")
+        if jobs is not None:
+            evidence.append(f'jobs: "{jobs[1]}"')
+        confidence = cue.strength * 0.8 + 0.08 * sentence.headline + 0.04 * min(len(cues), 3)
+        confidence += 0.06 if companies else 0.0
+        return Event(
+            type=kind,
+            status=status,
+            companies=tuple(companies),
+            plant=plant,
+            location=location,
+            country=country,
+            jobs=jobs[0] if jobs else None,
+            confidence=round(min(confidence, 0.99), 3),
+            evidence=tuple(evidence),
+        )
+
+
+def _blank_names(low: str, mentions: list[CompanyMention]) -> str:
+    """Blank company names that contain cue words ("John Lewis Partnership")."""
+    for m in mentions:
+        if _CUE_WORDS.search(low, m.start, m.end):
+            low = low[: m.start] + " " * (m.end - m.start) + low[m.end :]
+    return low
+
+
+def _joint_act(headline: Sentence, mentions: list[CompanyMention]) -> Cue | None:
+    if len(mentions) < 2:
+        return None
+    shape = headline.text
+    for m in reversed(mentions):
+        shape = shape[: m.start] + "ORG" + shape[m.end :]
+    hit = _JOINT_ACT.search(shape)
+    if hit is None:
+        return None
+    return Cue("companies acting jointly", (hit.group(0),), 0, 0.65)
+
+
+@cache
+def default_classifier() -> RuleClassifier:
+    """The classifier over the shipped company table (built once)."""
+    return RuleClassifier()

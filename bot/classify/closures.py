@@ -1,0 +1,169 @@
+"""Cues for plant closures, and the senses of "close" and "shut" that are not one.
+
+A closure needs a closing verb or noun ("to close", "shutter", "mothball", "closure", "end
+production") bound to an industrial site ("plant", "smelter", "assembly line") a few words away,
+with no nearer non-industrial noun ("stores", "offices", "branches"). Before that the sentence is
+cleaned of the senses that are not closures: "close to", "closing a deal", markets closing, and
+closures that are explicitly temporary (days or weeks, strikes, fires, shortages, holidays, the
+pandemic) unless the text calls them indefinite or permanent. Saving a plant ("keep the plant
+open", "saved from closure") is a closure event too, with status ``cancelled``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.classify.cue import Cue, first, last, mask
+
+_CLOSE_TO = re.compile(r"\bclose(?:d|s|r)?\s+to\b")
+# Verbs of completing a transaction: mask the verb only.
+_DEAL_CLOSE = re.compile(
+    r"\b(clos(?:e|es|ed|ing))\s+(?:(?:a|an|the|its|their|this|that|his|her)\s+)?"
+    r"(?:[\w$.,%-]+\s+){0,4}?(?:deal|acquisition|purchase|transaction|sale|merger|takeover|"
+    r"buyout|offering|round|financing|gap|partnership|venture|loop|ranks|investment|bid|"
+    r"agreement|contract|case|probe|investigation|books?|session|week|day)s?\b"
+)
+_MARKET = re.compile(
+    r"\b(?:shares?|stocks?|index|indices|dow|nasdaq|s&p|markets?|ftse|nikkei|dax|trading|"
+    r"futures|prices?|yields?|dollar|oil|gold)\b[^.;]{0,40}?\b(clos(?:e|ed|es|ing))\b"
+    r"|\b(clos(?:ed|es|ing))\s+(?:up|down|higher|lower|at|flat|the\s+session)\b"
+    r"|\b(?:at\s+the|market|before\s+the|after\s+the)\s+(close)\b"
+    r"|\b(closing)\s+(?:price|bell|level|date|ceremony|arguments|remarks|stages)\b"
+    r"|\b(closed)-door\b"
+)
+_CLOSE = re.compile(
+    r"\b(?:clos(?:e|es|ed|ing|ings|ure|ures)(?:\s+(?:down|its\s+doors|doors))?"
+    r"|shut(?:s|ting)?(?:\s+(?:down|off))?|shut-?downs?|shutter(?:s|ed|ing)?"
+    r"|mothball(?:s|ed|ing)?|pull(?:s|ed|ing)?\s+(?:the\s+)?plug\s+on"
+    r"|wind(?:s|ing)?\s+down|wound\s+down|phas(?:e|es|ed|ing)\s+out"
+    r"|decommission(?:s|ed|ing)?|abandon(?:s|ed|ing)?|idl(?:e|es|ed|ing)\s+indefinitely"
+    r"|(?:to\s+|will\s+)?(?:cease|end|stop)(?:s|ed|ing)?\s+(?:all\s+|its\s+|the\s+)?"
+    r"(?:[a-z-]+\s+){0,2}?(?:production|manufacturing|output|assembly|making|steelmaking"
+    r"|smelting|refining|car\s?making|operations)"
+    r"|(?:production|manufacturing|assembly|output|steelmaking)\s+(?:\w+\s+){0,2}?"
+    r"(?:to|will)\s+(?:end|cease|stop)"
+    r"|end\s+of\s+(?:\w+\s+){0,2}(?:production|manufacturing|assembly|steelmaking|car\s?making))\b"
+)
+# Industrial sites. Strong ones bind alone; weak ones also need an industrial word nearby.
+_SITE = re.compile(
+    r"\b(?:plants?|factor(?:y|ies)|mills?|smelters?|refiner(?:y|ies)|foundr(?:y|ies)|fabs?|"
+    r"mines?|mine\s+shafts?|shipyards?|dockyards?|steel\s?works|ironworks|potlines?|"
+    r"(?:assembly|production|car|vehicle)\s+lines?|gigafactor(?:y|ies)|gigafab|"
+    r"blast\s+furnaces?|coke\s+ovens?|(?:manufacturing|production|assembly)\s+"
+    r"(?:sites?|facilit(?:y|ies)|operations?|plants?|hubs?|units?|centers?|centres?)|"
+    r"production|manufacturing|assembly|steelmaking|car\s?making|works|site|facilit(?:y|ies)|"
+    r"operations|lines)\b"
+)
+_WEAK_SITES = frozenset(
+    {
+        "production",
+        "manufacturing",
+        "assembly",
+        "steelmaking",
+        "carmaking",
+        "car making",
+        "works",
+        "site",
+        "facility",
+        "facilities",
+        "operations",
+        "lines",
+    }
+)
+_NOT_A_PLANT = re.compile(
+    r"\bplant-based\b|\bpower\s+plants?\b(?=.*\bholiday)|\bplant\s+(?:trees|seeds)\b"
+)
+_INDUSTRY = re.compile(
+    r"\b(?:car|cars|auto\w*|vehicles?|engines?|steel|alumin\w+|chemicals?|chips?|semiconductor\w*|"
+    r"batter(?:y|ies)|paper|pulp|textiles?|tyres?|tires?|cement|glass|plastics?|refin\w+|"
+    r"pharmaceutical|drug|meat|pork|beef|poultry|food|brewery|appliances?|electronics?|"
+    r"manufactur\w+|industrial|workers|jobs)\b"
+)
+# Places that are not production sites: closing these is not a plant closure.
+_NOT_SITE = re.compile(
+    r"\b(?:stores?|shops?|branch(?:es)?|offices?|headquarters|hq|dealerships?|dealers?|"
+    r"warehouses?|distribution\s+(?:cent(?:re|er)s?|facilit(?:y|ies)|hubs?)|depots?|"
+    r"restaurants?|outlets?|showrooms?|call\s+cent(?:re|er)s?|data\s+cent(?:re|er)s?|schools?|"
+    r"hospitals?|banks?|bases?|units?|labs?|laborator(?:y|ies)|research\s+cent(?:re|er)s?|"
+    r"accounts?|borders?|airports?|routes?|embass(?:y|ies)|stations?|malls?|cinemas?|hotels?|"
+    r"casinos?|websites?|services?|apps?|gap|deal|venture|partnership|business(?:es)?|"
+    r"division|trading|subsidiar(?:y|ies)|brand|arm|plans?\s+to\s+(?:build|open|construct))\b"
+)
+_TEMPORARY = re.compile(
+    r"\btemporar\w*|\bfor\s+(?:about\s+|up\s+to\s+|at\s+least\s+|another\s+)?"
+    r"(?:a|one|two|three|four|five|six|seven|several|a\s+few|few|\d+)\s+(?:more\s+)?"
+    r"(?:days?|weeks?|months?|shifts?)\b|\b(?:one|two|three|four|five|six|\d+)-(?:day|week)\b"
+    r"|\buntil\s+(?:at\s+least\s+)?(?:next|mid|early|late|the\s+end|jan|feb|mar|apr|may|jun|"
+    r"jul|aug|sep|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|\d)"
+    r"|\bthrough\s+(?:next|the\s+end)|\b(?:resum|restart|reopen|re-open)\w*|\bforce\s+majeure\b"
+    r"|(?<!end\s)(?<!ending\s)(?<!ended\s)(?<!end\sthe\s)\b(?:strike|walkout|lockout)s?\b"
+    r"|\b(?:fire|blaze|explosion|flood\w*|hurricane|storm|typhoon|earthquake|cyber\w*|"
+    r"ransomware|hack\w*|shortages?|coronavirus|covid\w*|virus|outbreak|lockdown|maintenance|"
+    r"repairs?|holidays?|outages?|burst|sabotag\w*|inventory|quarantine)\b|\bfor\s+work\b"
+)
+_INDEFINITE = re.compile(r"\bindefinite\w*|\bpermanent\w*|\bfor\s+good\b|\bno\s+longer\b")
+_AVERTED = re.compile(
+    r"\bkeep(?:s|ing)?\s+(?:\w+\s+){0,4}?(?:plant|factory|mill|smelter|refinery|works|site|mine|"
+    r"shipyard|yard)s?\s+(?:open|running|operating|alive|going)\b"
+    r"|\b(?:plant|factory|mill|smelter|refinery|works|mine|shipyard)s?\s+(?:\w+\s+){0,3}?"
+    r"(?:to|will|would)\s+(?:stay|remain)\s+open\b"
+    r"|\bsav(?:e|es|ed|ing)\s+(?:\w+\s+){0,4}?from\s+closure"
+    r"|\b(?:avoid|avert|prevent|stave\s+off)\w*\s+(?:\w+\s+){0,3}?(?:closures?|shutdowns?)"
+    r"|\bcloser?\s+(?:\w+\s+){0,2}averted"
+    r"|\brescu\w+\s+(?:\w+\s+){0,4}?(?:plant|factory|mill|smelter|works|shipyard)\b"
+)
+
+
+_PRODUCTION_WORDS = ("production", "manufactur", "assembly", "making", "output", "operations")
+
+
+def _bind_site(low: str, start: int, end: int) -> re.Match[str] | None:
+    """The site a closing word refers to: the nearest one after it (its object), else before
+    it (its subject); ``None`` when a non-industrial noun on that side is nearer."""
+    after = first(_SITE, low, end, min(len(low), end + 80))
+    before = last(_SITE, low, max(0, start - 70), start)
+    site = after if after is not None else before
+    if site is None:
+        return None
+    if site is after:
+        block = first(_NOT_SITE, low, end, site.start())
+    else:
+        block = first(_NOT_SITE, low, site.end(), start)
+    return None if block is not None else site
+
+
+def clean(low: str) -> str:
+    """``low`` with the non-closure senses of "close" blanked out."""
+    low = mask(low, _CLOSE_TO)
+    low = mask(low, _DEAL_CLOSE, 1)
+    return _MARKET.sub(lambda m: " " * len(m.group(0)), low)
+
+
+def closure_cues(low: str, industrial_context: bool) -> list[Cue]:
+    """Closure cues in one lower-cased sentence.
+
+    ``industrial_context`` says whether the article mentions industry at all; weak sites
+    ("operations", "site", "production") count only then.
+    """
+    cues: list[Cue] = []
+    for m in _AVERTED.finditer(low):
+        cues.append(Cue("averted", (m.group(0),), m.start(), 0.8, "cancelled"))
+    cleaned = clean(low)
+    if _NOT_A_PLANT.search(cleaned):
+        cleaned = mask(cleaned, _NOT_A_PLANT)
+    temporary = _TEMPORARY.search(low) is not None and _INDEFINITE.search(low) is None
+    for m in _CLOSE.finditer(cleaned):
+        verb = m.group(0)
+        production_end = any(w in verb for w in _PRODUCTION_WORDS)
+        site = _bind_site(cleaned, m.start(), m.end())
+        if site is None and not production_end:
+            continue
+        site_word = site.group(0) if site is not None else ""
+        strong = site_word not in _WEAK_SITES if site_word else "operations" not in verb
+        if not strong and not industrial_context:
+            continue
+        if temporary:
+            continue
+        words = (verb, site_word) if site_word and site_word not in verb else (verb,)
+        cues.append(Cue("closure", words, m.start(), 0.85 if strong else 0.6))
+    return cues

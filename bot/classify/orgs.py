@@ -1,0 +1,130 @@
+"""Organisations that are not in the company table, recognised from the shape of the text.
+
+Three shapes, each precise on its own:
+
+* a Reuters-style ticker after a name ("LAC MINERALS <LAC>") or a name in angle brackets
+  ("<Clevite Industries Inc>");
+* capitalised words followed by a corporate word ("Hooker Furniture Co", "Liontown
+  Resources", "Buckeye Steel Castings");
+* the subject of a headline or of a lede's first clause: capitalised words right before a
+  news verb ("Mattel will close", "Verso plans to", "Pininfarina will be ending").
+
+Words that are capitalised for other reasons (sentence starts, titles, places, months, Title
+Case headlines) are filtered by stop lists and the place gazetteer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.classify.places import country_of
+
+_LEGAL = (
+    r"Inc|Corp|Corporation|Co|Company|Ltd|Limited|LLC|Plc|PLC|plc|AG|SA|S\.A|GmbH|NV|N\.V|SE|SpA|"
+    r"Cos|Bhd|Pty|KK"
+)
+_CORPORATE = (
+    r"Group|Holdings|Industries|Motors?|Steel|Chemicals?|Electric|Energy|Resources|Technologies|"
+    r"Technology|Automotive|Semiconductors?|Materials|Manufacturing|Mining|Metals|Electronics|"
+    r"Pharmaceuticals?|Airlines?|Foods|Furniture|International|Solutions|Services|Systems|"
+    r"Engineering|Minerals|Castings|Brands|Packaging|Partnership|Products|Aerospace|Glass|"
+    r"Paper|Cement|Textiles|Batteries|Petroleum|Petrochemicals?|Shipbuilding|Enterprises|"
+    r"Laboratories|Labs|Robotics|Dynamics|Logistics|Mills|Works|Refining|Polymers|Plastics"
+)
+_WORD = r"[A-Z][\w&'.-]*"
+_TICKER = re.compile(
+    r"((?:" + _WORD + r"\s+){0,4}" + _WORD + r")\s*<[A-Z][A-Z0-9.]{0,8}>"
+    r"|<([A-Z][\w&'.-]*(?:\s+[\w&'.-]+){1,5})>"
+)
+_SUFFIXED = re.compile(
+    r"\b((?:" + _WORD + r"\s+(?:&\s+|and\s+|of\s+)?){0,3}?" + _WORD + r")\s+"
+    r"(?:(" + _CORPORATE + r")\b(?:\s+(?:" + _LEGAL + r")\b\.?)?|(?:" + _LEGAL + r")\b\.?)"
+)
+_NEWS_VERB = (
+    r"to|will|says?|said|plans?|planned|has|have|is|are|was|signs?|signed|teams?|partners?|"
+    r"closes?|closing|shuts?|shutters?|cuts?|agrees?|agreed|announces?|announced|confirms?|"
+    r"confirmed|forms?|formed|ends?|ended|quits?|drops?|scraps?|puts?|lays|launches|kicks|"
+    r"begins|starts|gets|can|may|could|would|pulls|reaches|enters|joins|wants|seeks|"
+    r"considers|inks|unveils|denies|denied|mothballs|idles|reported|announcing"
+)
+_SUBJECT = re.compile(
+    r"^((?:" + _WORD + r"\s+){0,2}" + _WORD + r")(?:'s)?\s+(?:" + _NEWS_VERB + r")\b"
+    r"|^((?:" + _WORD + r"\s+){0,2}" + _WORD + r"),\s+(?:a|an|the)\s"
+)
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z .'-]{2,}(?:,\s*[\w.]+(?:\s[\w.]+)?)?|[A-Z][a-z]{2}\.?\s+\d{1,2})?"
+    r"\s*(?:\([^)]{1,40}\))?\s*(?:--|-|—|:)\s+"
+)
+_STOP_WORDS = """
+    The A An In On At For With By As After Before Last Next This That These Those It Its Their
+    Two Three Four Five Six One First Second Exclusive Update UPDATE Timeline Analysis Breaking
+    Report Reports Sources Source Workers Worker Union Unions Minister President Government
+    Officials Official Court Judge Jobs Job Strike Steel Industry Factory Plant Plants Shares
+    Stocks Automaker Automakers Carmaker Carmakers Company Companies Firm Firms Chairman CEO
+    Chief Staff Hundreds Thousands Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+    January February March April May June July August September October November December Mr Mrs
+    Ms Dr How Why What When Where Who Will Could Would Should New Old Former Global World North
+    South East West Central European Europe Asia Asian Africa African Western Eastern State
+    Federal National City County Town Council Parliament Congress Senate Regulators Regulator
+    Police Army Ministry Department Agency Authorities Authority Prime Premier Mayor Governor
+    Secretary Trump Biden Obama Macron Merkel Brexit Covid COVID Coronavirus China's Investors
+    Analysts Employees Staffers Residents Locals Voters Bosses Managers Executives Management
+    Sales Profit Profits Production Output Exports Imports Prices Price Demand Auto Car Cars
+    Electric Battery Batteries Chip Chips EV EVs Energy Oil Gas Power Green Clean Our We You
+    They He She I There Here Shares Stock Market Markets Wall Street Dow Nasdaq Japanese Chinese
+    German French Korean Indian British American Italian Spanish Swedish Deal Deals Talks
+    Venture Alliance Partnership Merger Layoffs Closure Closures Plan Plans Daily Weekly News
+    Press Times Journal Post Herald Tribune Reuters Bloomberg CNBC BBC AP Exclusive: Watch Video
+    Opinion Editorial Live Photos Inside Meet Why's Here's Says Said
+"""
+_STOP = frozenset(_STOP_WORDS.split())
+_LEGAL_TAIL = re.compile(r"(?:[\s,]+(?:" + _LEGAL + r")\b\.?)+$")
+
+
+def _clean(name: str) -> str | None:
+    name = _LEGAL_TAIL.sub("", name.strip(" ,.'")).strip(" ,.")
+    words = name.split()
+    while words and (words[0] in _STOP or country_of(words[0].removesuffix("'s"))):
+        words.pop(0)
+    if not words:
+        return None
+    name = " ".join(words)
+    if name in _STOP or country_of(name) or len(name) < 2:
+        return None
+    if name.isupper() and len(name) > 5 and " " in name:
+        name = name.title()  # "LAC MINERALS" -> "Lac Minerals": readable, resolvable later
+    return name
+
+
+def _title_case(text: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", text) if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+def find_orgs(sentence: str, headline: bool) -> list[tuple[str, int]]:
+    """Organisation names (with their offset) recognised in one sentence of original text."""
+    found: list[tuple[str, int]] = []
+    shouty = sentence.isupper()
+    for m in _TICKER.finditer(sentence):
+        raw = m.group(1) or m.group(2)
+        name = _clean(raw)
+        if name:
+            found.append((name, m.start()))
+    if shouty:
+        return found
+    titled = headline and _title_case(sentence)
+    for m in _SUFFIXED.finditer(sentence):
+        corporate = m.group(2)
+        if titled and corporate:
+            continue
+        name = _clean(m.group(1) + (" " + corporate if corporate else ""))
+        if name and (corporate is None or len(name.split()) > 1):
+            found.append((name, m.start()))
+    body = _DATELINE.sub("", sentence, count=1) if not headline else sentence
+    offset = len(sentence) - len(body)
+    m2 = _SUBJECT.match(body)
+    if m2 is not None:
+        name = _clean(m2.group(1) or m2.group(2))
+        if name:
+            found.append((name, offset))
+    return found

@@ -1,0 +1,134 @@
+"""``dealradar classify`` and ``dealradar eval``: the classifier from the command line.
+
+``classify "TEXT"`` prints the events readably (``--json`` for JSON); ``classify --jsonl FILE``
+reads JSON lines with ``id``, ``headline`` and optional ``lede`` and writes one
+``{"id", "events"}`` line per input line. ``eval FILE`` scores a labelled file in the corpus
+format. A malformed input line stops the run with exit status 2 and names the line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from bot.classify import default_classifier
+from bot.classify.evaluation import evaluate
+from bot.domain import Event
+
+
+class InputError(click.ClickException):
+    """A JSON-lines input could not be read; exits with status 2."""
+
+    exit_code = 2
+
+
+def read_jsonl(stream: TextIO, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, object)`` for each non-blank line.
+
+    Raises:
+        InputError: a line is not a JSON object.
+    """
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{name}:{number}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(item, dict):
+            raise InputError(f"{name}:{number}: expected a JSON object")
+        yield number, item
+
+
+def _open(path: str) -> TextIO:
+    if path == "-":
+        return sys.stdin
+    try:
+        return Path(path).open(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror}") from exc
+
+
+def _render(events: list[Event]) -> str:
+    if not events:
+        return "no events"
+    lines: list[str] = []
+    for e in events:
+        lines.append(f"{e.type.value} [{e.status.value}] confidence {e.confidence:.2f}")
+        if e.companies:
+            lines.append(f"  companies: {', '.join(e.companies)}")
+        where = ", ".join(x for x in (e.plant, e.location, e.country) if x)
+        if where:
+            lines.append(f"  where: {where}")
+        if e.jobs is not None:
+            lines.append(f"  jobs: {e.jobs:,}")
+        for ev in e.evidence:
+            lines.append(f"  · {ev}")
+    return "\n".join(lines)
+
+
+@click.command("classify")
+@click.argument("text", required=False)
+@click.option("--lede", default="", help="Summary or first sentence, when TEXT is a headline.")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
+@click.option(
+    "--jsonl",
+    "jsonl",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Classify every line of a JSON-lines file (id, headline, lede); '-' for stdin.",
+)
+def classify_command(text: str | None, lede: str, as_json: bool, jsonl: str | None) -> None:
+    """Find plant closures and partnerships in TEXT (or in every line of --jsonl FILE)."""
+    classifier = default_classifier()
+    if jsonl is not None:
+        stream = _open(jsonl)
+        try:
+            for _, item in read_jsonl(stream, jsonl):
+                events = classifier.classify(
+                    str(item.get("headline") or item.get("title") or ""),
+                    str(item.get("lede") or item.get("summary") or ""),
+                    str(item.get("body") or ""),
+                )
+                out = {"id": item.get("id"), "events": [e.to_json() for e in events]}
+                click.echo(json.dumps(out, ensure_ascii=False))
+        finally:
+            if stream is not sys.stdin:
+                stream.close()
+        return
+    if text is None:
+        raise click.UsageError("give TEXT or --jsonl FILE")
+    events = classifier.classify(text, lede)
+    if as_json:
+        click.echo(json.dumps([e.to_json() for e in events], ensure_ascii=False, indent=2))
+    else:
+        click.echo(_render(events))
+
+
+@click.command("eval")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--companies", "company_misses", is_flag=True, help="Also list company mismatches.")
+def eval_command(path: str, as_json: bool, company_misses: bool) -> None:
+    """Score the classifier on a labelled JSON-lines file in the corpus format."""
+    stream = _open(path)
+    try:
+        rows = [item for _, item in read_jsonl(stream, path)]
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    report = evaluate(rows, default_classifier(), company_misses=company_misses)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.render())
+
+
+def register(group: click.Group) -> None:
+    """Add ``classify`` and ``eval`` to the ``dealradar`` command group."""
+    group.add_command(classify_command)
+    group.add_command(eval_command)
