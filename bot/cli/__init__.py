@@ -44,3 +44,8 @@ _deal.register(main)
 from bot.cli import discord as _discord_cli  # noqa: E402
 
 _discord_cli.register(main)
+
+
+from bot.cli import classify as _classify  # noqa: E402
+
+_classify.register(main)
