@@ -1,0 +1,179 @@
+"""The poller over a real store (SQLite): state advances, failures back off, sources get disabled,
+one bad source never stops the others."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from bot.domain import FeedEntry, Notice
+from bot.errors import SourceError
+from bot.polling import Poller
+from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceSpec
+from bot.store.db import create_engine, sessionmaker, upgrade
+from bot.store.sources_repo import DesiredSource, SourceRecord, SourcesRepo
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def repo(sqlite_url: str) -> AsyncIterator[SourcesRepo]:
+    engine = create_engine(sqlite_url)
+    await upgrade(engine)
+    yield SourcesRepo(sessionmaker(engine))
+    await engine.dispose()
+
+
+class Recorder:
+    def __init__(self, repo: SourcesRepo) -> None:
+        self.repo = repo
+        self.batches: list[tuple[str, int]] = []
+        self.notices: list[str] = []
+
+    async def ingest(
+        self, source: SourceRecord, outcome: FetchOutcome, now: datetime, values: dict[str, object]
+    ) -> int:
+        self.batches.append((source.name, len(outcome.entries)))
+        await self.repo.finish_poll(source.id, "p", **values)
+        return len(outcome.entries)
+
+    async def notify(self, notice: Notice) -> None:
+        self.notices.append(notice.text)
+
+
+def ok_kind(calls: list[FetchState]):  # type: ignore[no-untyped-def]
+    async def fetch(
+        client: httpx.AsyncClient, spec: SourceSpec, state: FetchState, limits: FetchLimits
+    ) -> FetchOutcome:
+        calls.append(state)
+        if state.etag == '"v1"':
+            return FetchOutcome(status="not_modified", state=state)
+        entry = FeedEntry(title="t", url="https://news.example/1")
+        return FetchOutcome(status="changed", entries=[entry], state=FetchState('"v1"', None, "h1"))
+
+    return fetch
+
+
+def failing_kind(error: SourceError):  # type: ignore[no-untyped-def]
+    async def fetch(*_args: object) -> FetchOutcome:
+        raise error
+
+    return fetch
+
+
+def poller(repo: SourcesRepo, rec: Recorder, kinds: Mapping[str, object], clock: Clock) -> Poller:
+    return Poller(
+        repo,
+        httpx.AsyncClient(),
+        kinds,
+        rec.ingest,
+        owner="p",
+        limits=FetchLimits(),  # type: ignore[arg-type]
+        clock=clock,
+        notify=rec.notify,
+        rand=lambda: 0.5,
+    )
+
+
+async def test_changed_then_not_modified(repo: SourcesRepo) -> None:
+    clock, calls = Clock(), []
+    await repo.sync_config([DesiredSource("good", "ok", "http://127.0.0.1/a", None, 60)], T0)
+    rec = Recorder(repo)
+    p = poller(repo, rec, {"ok": ok_kind(calls)}, clock)
+    first = await p.poll_due()
+    assert (first.polled, first.changed, first.new_articles) == (1, 1, 1)
+    assert (await p.poll_due()).polled == 0  # not due again yet
+    clock.now = T0 + timedelta(seconds=60)
+    second = await p.poll_due()
+    assert second.not_modified == 1
+    assert calls[-1] == FetchState('"v1"', None, "h1")  # conditional GET state was stored
+    (row,) = await repo.all()
+    assert row.backlog_done is True
+    assert row.last_success_at == clock.now
+
+
+async def test_failure_backs_off_and_others_keep_polling(repo: SourcesRepo) -> None:
+    clock, calls = Clock(), []
+    await repo.sync_config(
+        [
+            DesiredSource("bad", "bad", "http://127.0.0.1/x", None, 60),
+            DesiredSource("good", "ok", "http://127.0.0.1/a", None, 60),
+        ],
+        T0,
+    )
+    rec = Recorder(repo)
+    error = SourceError("http://127.0.0.1/x answered 503", reason="server_error", retry_after=600)
+    stats = await poller(
+        repo, rec, {"bad": failing_kind(error), "ok": ok_kind(calls)}, clock
+    ).poll_due()
+    assert (stats.failed, stats.changed) == (1, 1)
+    rows = {r.name: r for r in await repo.all()}
+    assert rows["bad"].consecutive_failures == 1
+    assert rows["bad"].last_error is not None
+    assert "503" in rows["bad"].last_error
+    assert rows["bad"].next_poll_at >= T0 + timedelta(seconds=600)  # Retry-After honoured
+    assert rows["bad"].enabled
+
+
+async def test_repeated_permanent_failures_disable_with_reason_and_notice(
+    repo: SourcesRepo,
+) -> None:
+    clock = Clock()
+    await repo.sync_config([DesiredSource("gone", "bad", "http://127.0.0.1/x", None, 60)], T0)
+    rec = Recorder(repo)
+    p = poller(
+        repo,
+        rec,
+        {"bad": failing_kind(SourceError("404", reason="not_found", retryable=False))},
+        clock,
+    )
+    for _ in range(30):
+        await p.poll_due()
+        (row,) = await repo.all()
+        if not row.enabled:
+            break
+        clock.now = row.next_poll_at
+    (row,) = await repo.all()
+    assert not row.enabled
+    assert row.disabled_reason is not None
+    assert "not_found" in row.disabled_reason
+    assert any("disabled" in n for n in rec.notices)
+    clock.now += timedelta(days=30)
+    assert (await p.poll_due()).polled == 0  # disabled sources are not polled
+
+
+async def test_recovery_after_failures_sends_a_notice(repo: SourcesRepo) -> None:
+    clock, calls = Clock(), []
+    await repo.sync_config([DesiredSource("flaky", "k", "http://127.0.0.1/x", None, 60)], T0)
+    rec = Recorder(repo)
+    bad = poller(repo, rec, {"k": failing_kind(SourceError("timeout", reason="timeout"))}, clock)
+    for _ in range(3):
+        await bad.poll_due()
+        (row,) = await repo.all()
+        clock.now = row.next_poll_at
+    good = poller(repo, rec, {"k": ok_kind(calls)}, clock)
+    stats = await good.poll_due()
+    assert stats.recovered == ["flaky"]
+    assert any("recovered" in n for n in rec.notices)
+
+
+async def test_a_crashing_kind_is_contained(repo: SourcesRepo) -> None:
+    clock = Clock()
+
+    async def broken(*_args: object) -> FetchOutcome:
+        raise ZeroDivisionError("parser bug")
+
+    await repo.sync_config([DesiredSource("buggy", "b", "http://127.0.0.1/x", None, 60)], T0)
+    stats = await poller(repo, Recorder(repo), {"b": broken}, clock).poll_due()
+    assert stats.failures_by_reason == {"internal": 1}
