@@ -28,7 +28,7 @@ def sync_commands_cmd(ctx: click.Context, guild_id: str | None) -> None:
     except DealradarError as exc:
         raise click.ClickException(str(exc)) from None
     names = ", ".join(sorted(str(c.get("name")) for c in done))
-    where = f"guild {guild_id}" if guild_id else "globally"
+    where = f"in guild {guild_id}" if guild_id else "globally"
     click.echo(f"registered {len(done)} command(s) {where}: {names}")
 
 

@@ -1,8 +1,9 @@
 """The gateway side: a discord.py client that answers ``/deal`` and alert-button clicks.
 
 Commands only: alerts never use this client (see :mod:`bot.discordapp.sink`), so a gateway
-outage delays commands, never alerts. No privileged intents (``Intents.none()``): slash
-commands and components arrive as interactions whatever the intents.
+outage delays commands, never alerts. No privileged intents: only ``guilds`` (so discord.py
+can resolve channels and guilds); slash commands and components arrive as interactions
+whatever the intents.
 
 discord.py reads its endpoints from class attributes, not from its constructor:
 ``discord.http.Route.BASE`` for REST and ``DiscordWebSocket.DEFAULT_GATEWAY`` for the gateway
@@ -48,7 +49,9 @@ class DealradarClient(discord.Client):
         admins: Iterable[str] = (),
         defer_after: float = DEFER_AFTER,
     ) -> None:
-        super().__init__(intents=discord.Intents.none())
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(intents=intents)
         self.runner = runner
         self.feedback = feedback
         self.admins = frozenset(admins)

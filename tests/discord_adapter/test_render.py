@@ -47,7 +47,11 @@ def test_hostile_headline_is_escaped_and_never_pings(hostile: str) -> None:
         outlet=hostile,
         why=hostile,
     )
-    bodies = [render.render_alert(alert), render.render_follow_up(alert), render.render_notice(Notice(hostile))]
+    bodies = [
+        render.render_alert(alert),
+        render.render_follow_up(alert),
+        render.render_notice(Notice(hostile)),
+    ]
     for body in bodies:
         assert body["allowed_mentions"] == {"parse": []}
         for text in text_of(body):
@@ -68,8 +72,12 @@ def test_100kb_title_is_cut_with_ellipsis_within_every_limit() -> None:
     huge = "Carmaker closes plant " + "x" * 100_000
     alert = make_alert(headline=huge, companies=("C" * 5000,), plant="P" * 5000)
     alert = Alert(
-        kind=alert.kind, story=alert.story, article_title=huge, article_url=alert.article_url,
-        outlet="O" * 3000, why="w" * 5000,
+        kind=alert.kind,
+        story=alert.story,
+        article_title=huge,
+        article_url=alert.article_url,
+        outlet="O" * 3000,
+        why="w" * 5000,
     )
     body = render.render_alert(alert)
     embed = body["embeds"][0]
@@ -93,7 +101,12 @@ def test_colour_per_event_type() -> None:
 
 def test_buttons_carry_story_id_and_respect_custom_id_limit() -> None:
     row = render.alert_components(make_alert())[0]["components"]
-    assert row[0] == {"type": 2, "style": 5, "label": "Open article", "url": "https://news.example.org/carmaker-plant-2"}
+    assert row[0] == {
+        "type": 2,
+        "style": 5,
+        "label": "Open article",
+        "url": "https://news.example.org/carmaker-plant-2",
+    }
     assert buttons.parse(row[1]["custom_id"]) == buttons.Click("mute", 42, company="Nissan")
     assert buttons.parse(row[2]["custom_id"]) == buttons.Click("feedback", 42, useful=True)
     assert buttons.parse(row[3]["custom_id"]) == buttons.Click("feedback", 42, useful=False)
@@ -123,7 +136,9 @@ def test_escape_is_idempotent_for_plain_text() -> None:
 
 
 def test_digest_fits_fields_and_total() -> None:
-    digest = Digest("Daily: " + "d" * 500, tuple(make_alert(headline="H" * 300, id=i) for i in range(60)))
+    digest = Digest(
+        "Daily: " + "d" * 500, tuple(make_alert(headline="H" * 300, id=i) for i in range(60))
+    )
     embed = render.render_digest(digest)["embeds"][0]
     assert len(embed["fields"]) < render.EMBED_FIELDS_MAX
     assert embed_total(embed) <= render.EMBED_TOTAL_MAX
@@ -133,7 +148,9 @@ def test_digest_fits_fields_and_total() -> None:
 
 def test_reply_is_ephemeral_by_default_and_fits_ten_embeds() -> None:
     stories = tuple(make_story(id=i, headline="S" * 300) for i in range(30))
-    data = render.render_reply(Reply(title="30 stories @everyone", stories=stories, lines=("l" * 9000,)))
+    data = render.render_reply(
+        Reply(title="30 stories @everyone", stories=stories, lines=("l" * 9000,))
+    )
     assert data["flags"] == render.FLAG_EPHEMERAL
     assert data["allowed_mentions"] == {"parse": []}
     assert len(data["embeds"]) <= render.EMBEDS_MAX
@@ -141,6 +158,11 @@ def test_reply_is_ephemeral_by_default_and_fits_ten_embeds() -> None:
     assert "(showing" in data["content"]
     shared = render.render_reply(Reply(title="x", ephemeral=False))
     assert "flags" not in shared
-    response = {"platform": "discord", "kind": "interaction_response", "method": "POST",
-                "path": "/interactions", "json": {"type": 4, "data": data}}
+    response = {
+        "platform": "discord",
+        "kind": "interaction_response",
+        "method": "POST",
+        "path": "/interactions",
+        "json": {"type": 4, "data": data},
+    }
     assert validate([response]) == []

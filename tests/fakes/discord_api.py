@@ -38,6 +38,15 @@ BOT_USER = {
 }
 
 
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """JSON with Discord's exact ``Content-Type`` (discord.py compares it verbatim)."""
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={**(headers or {}), "Content-Type": "application/json"},
+    )
+
+
 @dataclass
 class Recorded:
     method: str
@@ -113,7 +122,7 @@ class FakeDiscordAPI:
         r = app.router
         r.add_get(PREFIX + "/gateway/bot", self._gateway_bot)
         r.add_get(PREFIX + "/gateway", self._gateway_bot)
-        r.add_get(PREFIX + "/users/@me", lambda _: web.json_response(BOT_USER))
+        r.add_get(PREFIX + "/users/@me", lambda _: _json(BOT_USER))
         r.add_get(PREFIX + "/oauth2/applications/@me", self._app_info)
         r.add_get(PREFIX + "/applications/@me", self._app_info)
         r.add_post(PREFIX + "/channels/{cid}/messages", self._create_message)
@@ -172,13 +181,13 @@ class FakeDiscordAPI:
         needs_auth = not path.startswith(("/interactions/", "/webhooks/"))
         if needs_auth and request.headers.get("Authorization") != f"Bot {self.token}":
             rec.status = 401
-            return web.json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
         if fault is not None and fault.mode == "hang":
             await self._never.wait()
             raise web.HTTPServiceUnavailable()
         if fault is not None and fault.mode == "respond":
             rec.status = fault.status
-            return web.json_response(
+            return _json(
                 fault.body or {"message": "fault", "code": 0},
                 status=fault.status,
                 headers=fault.headers,
@@ -206,10 +215,10 @@ class FakeDiscordAPI:
 
     @staticmethod
     def _error(status: int, code: int, message: str) -> web.Response:
-        return web.json_response({"message": message, "code": code}, status=status)
+        return _json({"message": message, "code": code}, status=status)
 
     async def _gateway_bot(self, _: web.Request) -> web.Response:
-        return web.json_response(
+        return _json(
             {
                 "url": f"ws://127.0.0.1:{self.port}/gateway",
                 "shards": 1,
@@ -223,7 +232,7 @@ class FakeDiscordAPI:
         )
 
     async def _app_info(self, _: web.Request) -> web.Response:
-        return web.json_response(
+        return _json(
             {
                 "id": APP_ID,
                 "name": "dealradar",
@@ -252,7 +261,7 @@ class FakeDiscordAPI:
         if once and body.get("enforce_nonce"):
             seen = self._nonces.get((cid, str(once)))
             if seen is not None and now - seen[1] < self._window:
-                return web.json_response(self.messages[seen[0]])
+                return _json(self.messages[seen[0]])
         mid = str(next(self._ids))
         message = {
             "id": mid,
@@ -263,7 +272,7 @@ class FakeDiscordAPI:
         self.messages[mid] = message
         if once and body.get("enforce_nonce"):
             self._nonces[(cid, str(once))] = (mid, now)
-        return web.json_response(message)
+        return _json(message)
 
     async def _start_thread(self, request: web.Request) -> web.Response:
         cid, mid = request.match_info["cid"], request.match_info["mid"]
@@ -278,7 +287,7 @@ class FakeDiscordAPI:
             return self._error(400, 160004, "A thread has already been created for this message")
         self.threads[mid] = cid
         name = (request[BODY] or {}).get("name", "")
-        return web.json_response({"id": mid, "parent_id": cid, "type": 11, "name": name})
+        return _json({"id": mid, "parent_id": cid, "type": 11, "name": name})
 
     async def _edit_message(self, request: web.Request) -> web.Response:
         mid = request.match_info["mid"]
@@ -286,7 +295,7 @@ class FakeDiscordAPI:
         if message is None or message["channel_id"] != request.match_info["cid"]:
             return self._error(404, 10008, "Unknown Message")
         message.update(request[BODY] or {})
-        return web.json_response(message)
+        return _json(message)
 
     async def _put_commands(self, request: web.Request) -> web.Response:
         key = request.match_info.get("gid", "global")
@@ -294,7 +303,7 @@ class FakeDiscordAPI:
         self.commands[key] = [
             {**cmd, "id": str(next(self._ids)), "application_id": APP_ID} for cmd in body
         ]
-        return web.json_response(self.commands[key])
+        return _json(self.commands[key])
 
     async def _callback(self, request: web.Request) -> web.Response:
         if "with_response" not in request.query:
@@ -307,9 +316,7 @@ class FakeDiscordAPI:
             "response_message_loading": body.get("type") == 5,
             "response_message_ephemeral": bool(flags & 64),
         }
-        return web.json_response(
-            {"interaction": interaction, "resource": {"type": body.get("type")}}
-        )
+        return _json({"interaction": interaction, "resource": {"type": body.get("type")}})
 
     async def wait_for(self, method: str, pattern: str) -> Recorded:
         """The first recorded request matching, waiting for it to arrive if need be."""
@@ -322,4 +329,4 @@ class FakeDiscordAPI:
 
     async def _webhook(self, request: web.Request) -> web.Response:
         body = request[BODY] or {}
-        return web.json_response({"id": str(next(self._ids)), "channel_id": "0", **body})
+        return _json({"id": str(next(self._ids)), "channel_id": "0", **body})
