@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config.settings import SlackSettings
@@ -22,7 +25,7 @@ from bot.slackapp.admins import AdminDirectory
 from bot.slackapp.client import DEFAULT_TIMEOUT, make_web_client
 from bot.slackapp.endpoint import SlackEventsEndpoint
 from bot.slackapp.listeners import Listeners
-from bot.slackapp.seen import MemorySeenRequests, SeenRequests
+from bot.slackapp.seen import MemorySeenRequests, SeenRequests, payload_key
 from bot.slackapp.sink import SlackSink
 from bot.webroutes import WebRoute
 from handlers.api import CommandRunner, FeedbackRecorder
@@ -30,6 +33,25 @@ from handlers.api import CommandRunner, FeedbackRecorder
 log = logging.getLogger("dealradar.slack")
 
 EVENTS_PATH = "/slack/events"
+
+
+def socket_mode_dedup(
+    seen: SeenRequests,
+) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """A bolt middleware that acknowledges a Socket Mode request seen before without running
+    it again (Slack re-sends unacknowledged envelopes). HTTP requests are de-duplicated
+    earlier, in :class:`SlackEventsEndpoint`."""
+
+    async def middleware(
+        req: AsyncBoltRequest, body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse | None:
+        key = payload_key(body) if req.mode == "socket_mode" else None
+        if key is not None and not await seen.claim("slack:" + key[:180]):
+            log.info("slack: %s already handled; not run again", key)
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    return middleware
 
 
 class SlackRuntime:
@@ -115,6 +137,8 @@ def build_slack_runtime(
         logger=log,
         name="dealradar",
     )
+    seen = seen or MemorySeenRequests()
+    app.middleware(socket_mode_dedup(seen))
     admins = AdminDirectory(client, admin_ids, clock=clock)
     listeners = Listeners(runner, feedback, admins)
     listeners.register(app)
@@ -123,6 +147,6 @@ def build_slack_runtime(
         client=client,
         app=app,
         listeners=listeners,
-        seen=seen or MemorySeenRequests(),
+        seen=seen,
         clock=clock,
     )

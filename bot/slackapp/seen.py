@@ -38,7 +38,8 @@ class MemorySeenRequests:
         return True
 
 
-def _payload_key(payload: dict[str, Any]) -> str | None:
+def payload_key(payload: dict[str, Any]) -> str | None:
+    """The id Slack gives one logical request (event, command or button press), if any."""
     if payload.get("event_id"):
         return f"event:{payload['event_id']}"
     if payload.get("trigger_id"):
@@ -58,14 +59,14 @@ def request_key(body: str, signature: str) -> str:
     try:
         if body.lstrip().startswith("{"):
             parsed = json.loads(body)
-            key = _payload_key(parsed) if isinstance(parsed, dict) else None
+            key = payload_key(parsed) if isinstance(parsed, dict) else None
         else:
             form = {k: v[0] for k, v in parse_qs(body).items()}
             if "payload" in form:
                 payload = json.loads(form["payload"])
-                key = _payload_key(payload) if isinstance(payload, dict) else None
+                key = payload_key(payload) if isinstance(payload, dict) else None
             else:
-                key = _payload_key(form)
+                key = payload_key(form)
     except (ValueError, TypeError):
         key = None
     if key is None:
