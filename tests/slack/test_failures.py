@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from pydantic import SecretStr
 
 from bot.domain import ChannelRef, Delivery
-from bot.errors import DeliveryError
+from bot.errors import ConfigError, DeliveryError
+from bot.slackapp.app import build_slack_runtime
 from bot.slackapp.client import make_web_client
 from bot.slackapp.sink import SlackSink
 from tests.fakes.slack_api import (
@@ -19,7 +22,7 @@ from tests.fakes.slack_api import (
     ServerError,
     SlackError,
 )
-from tests.slack.conftest import make_alert
+from tests.slack.conftest import FakeFeedback, FakeRunner, make_alert, slack_settings
 
 
 async def send(fake: FakeSlackApi, *, timeout: int = 5, token: str = BOT_TOKEN) -> None:
@@ -114,3 +117,35 @@ async def test_the_token_never_appears_in_errors(fake_slack: FakeSlackApi) -> No
         assert token not in str(caught.value)
         assert token not in repr(caught.value)
         assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+async def test_no_token_in_logs_even_at_debug(
+    fake_slack: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = "xoxb-another-secret-for-logs"
+    fake_slack.bot_token = token
+    caplog.set_level(logging.DEBUG)
+    for behaviour in (SlackError("invalid_auth"), ServerError(502), LostResponse()):
+        fake_slack.script("chat.postMessage", behaviour)
+        with pytest.raises(DeliveryError):
+            await send(fake_slack, token=token)
+    await send(fake_slack, token=token)  # and a success
+    assert caplog.records  # the SDK did log the calls
+    assert token not in caplog.text
+
+
+async def test_building_the_runtime_makes_no_network_call(
+    fake_slack: FakeSlackApi, runner: FakeRunner, feedback: FakeFeedback
+) -> None:
+    runtime = build_slack_runtime(slack_settings(fake_slack), runner, feedback)
+    assert runtime.web_routes()
+    await runtime.start()  # no app token: Socket Mode stays off
+    await runtime.stop()
+    assert fake_slack.requests == []
+
+
+def test_building_without_a_bot_token_names_the_variable(
+    fake_slack: FakeSlackApi, runner: FakeRunner, feedback: FakeFeedback
+) -> None:
+    with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN"):
+        build_slack_runtime(slack_settings(fake_slack, bot_token=None), runner, feedback)

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import SecretStr
 
 from bot.domain import AlertKind, ChannelRef, Delivery, Digest, MessageRef, Notice, Status
 from bot.errors import DeliveryError
 from bot.slackapp.client import make_web_client
 from bot.slackapp.sink import SlackSink
-from tests.fakes.slack_api import BOT_TOKEN, FakeSlackApi, LostResponse
+from tests.fakes.slack_api import BOT_TOKEN, FakeSlackApi, LostResponse, SlackError
 from tests.slack.conftest import assert_valid, make_alert
 
 CHANNEL = "C0ALERTS"
 
 
 def sink_for(fake: FakeSlackApi, timeout: int = 5) -> SlackSink:
-    from pydantic import SecretStr
-
     return SlackSink(make_web_client(SecretStr(BOT_TOKEN), fake.api_url, timeout=timeout))
 
 
@@ -120,10 +119,7 @@ async def test_parent_that_cannot_be_edited_does_not_fail_the_reply(
             "metadata": None,
         }
     )
-    fake_slack.script(
-        "chat.update",
-        __import__("tests.fakes.slack_api").fakes.slack_api.SlackError("cant_update_message"),
-    )
+    fake_slack.script("chat.update", SlackError("cant_update_message"))
     result = await sink_for(fake_slack).send(delivery(make_alert(AlertKind.FOLLOW_UP), parent=gone))
     assert result.extra == {"parent_update": "cant_update_message"}
 
