@@ -25,7 +25,7 @@ from bot.classify.cue import Cue
 from bot.classify.jobs import find_jobs
 from bot.classify.orgs import find_orgs
 from bot.classify.partnerships import partnership_cues
-from bot.classify.places import find_place
+from bot.classify.places import Place, find_place
 from bot.classify.status import decide_status
 from bot.classify.text import Document, Sentence, read
 from bot.domain import Event, EventType, Status
@@ -35,7 +35,7 @@ _INDUSTRY = re.compile(
     r"semiconductor\w*|batter(?:y|ies)|paper|pulp|textiles?|tyres?|tires?|cement|glass|"
     r"plastics?|refin\w+|pharmaceutical|drugs?|meat|pork|beef|poultry|brewery|appliances?|"
     r"electronics?|manufactur\w+|industrial|plants?|factor(?:y|ies)|mills?|mines?|smelters?|"
-    r"workers|coachbuilder|carmaker\w*)\b"
+    r"workers|jobs|coachbuilder|carmaker\w*)\b"
 )
 _CUE_WORDS = re.compile(r"partnership|alliance|venture|partners")
 _TALKS_CONTEXT = re.compile(r"\b(?:consider\w*|talks|discussions?|negotiat\w+|explor\w+)\b")
@@ -75,8 +75,13 @@ class RuleClassifier:
         companies = self._companies(doc, mentions)
         place = find_place(doc.text, frozenset(w for c in companies for w in c.split()))
         jobs = find_jobs(doc.text)
+        if not companies and jobs is None and place == Place():
+            # Nobody, nowhere, no numbers: a how-to column or a trend piece, not an event.
+            return []
         events = [
-            self._event(kind, cues, companies, place.plant, place.location, place.country, jobs)
+            self._event(
+                doc, kind, cues, companies, place.plant, place.location, place.country, jobs
+            )
             for kind, cues in found.items()
         ]
         events.sort(key=lambda e: -e.confidence)
@@ -95,10 +100,11 @@ class RuleClassifier:
                 if known is None and any(m.text in name or m.name in name for m in sent_mentions):
                     continue
                 names[known or name] = None
-        return list(names)
+        return self.companies.roll_up(list(names))
 
     def _event(
         self,
+        doc: Document,
         kind: EventType,
         cues: list[tuple[Cue, Sentence]],
         companies: list[str],
@@ -111,7 +117,10 @@ class RuleClassifier:
         hint = next((c.status_hint for c, _ in cues if c.status_hint), None)
         if hint == "cancelled" and _TALKS_CONTEXT.search(sentence.low):
             hint = Status.TALKS.value
-        status, why = decide_status(kind, sentence.low, hint)
+        context = ""
+        if sentence.headline and len(doc.sentences) > 1:
+            context = doc.sentences[1].low
+        status, why = decide_status(kind, sentence.low, hint, position=cue.start, context=context)
         label = "closure" if kind is EventType.PLANT_CLOSURE else "partnership"
         evidence = [cue.evidence(label)]
         evidence += [c.evidence(label) for c, _ in cues if c is not cue][:2]

@@ -36,7 +36,8 @@ _CLOSE = re.compile(
     r"|shut(?:s|ting)?(?:\s+(?:down|off))?|shut-?downs?|shutter(?:s|ed|ing)?"
     r"|mothball(?:s|ed|ing)?|pull(?:s|ed|ing)?\s+(?:the\s+)?plug\s+on"
     r"|wind(?:s|ing)?\s+down|wound\s+down|phas(?:e|es|ed|ing)\s+out"
-    r"|decommission(?:s|ed|ing)?|abandon(?:s|ed|ing)?|idl(?:e|es|ed|ing)\s+indefinitely"
+    r"|decommission(?:s|ed|ing)?|abandon(?:s|ed|ing)?"
+    r"|drop(?:s|ped|ping)?(?=\s+(?:\w+\s+){0,3}?(?:plants?|factor(?:y|ies))\b)"
     r"|(?:to\s+|will\s+)?(?:cease|end|stop)(?:s|ed|ing)?\s+(?:all\s+|its\s+|the\s+)?"
     r"(?:[a-z-]+\s+){0,2}?(?:production|manufacturing|output|assembly|making|steelmaking"
     r"|smelting|refining|car\s?making|operations)"
@@ -48,6 +49,8 @@ _CLOSE = re.compile(
 _SITE = re.compile(
     r"\b(?:plants?|factor(?:y|ies)|mills?|smelters?|refiner(?:y|ies)|foundr(?:y|ies)|fabs?|"
     r"mines?|mine\s+shafts?|shipyards?|dockyards?|steel\s?works|ironworks|potlines?|"
+    r"winer(?:y|ies)|brewer(?:y|ies)|distiller(?:y|ies)|collier(?:y|ies)|quarr(?:y|ies)|"
+    r"canner(?:y|ies)|abattoirs?|slaughterhouses?|sawmills?|kilns?|"
     r"(?:assembly|production|car|vehicle)\s+lines?|gigafactor(?:y|ies)|gigafab|"
     r"blast\s+furnaces?|coke\s+ovens?|(?:manufacturing|production|assembly)\s+"
     r"(?:sites?|facilit(?:y|ies)|operations?|plants?|hubs?|units?|centers?|centres?)|"
@@ -99,8 +102,10 @@ _TEMPORARY = re.compile(
     r"|(?<!end\s)(?<!ending\s)(?<!ended\s)(?<!end\sthe\s)\b(?:strike|walkout|lockout)s?\b"
     r"|\b(?:fire|blaze|explosion|flood\w*|hurricane|storm|typhoon|earthquake|cyber\w*|"
     r"ransomware|hack\w*|shortages?|coronavirus|covid\w*|virus|outbreak|lockdown|maintenance|"
-    r"repairs?|holidays?|outages?|burst|sabotag\w*|inventory|quarantine)\b|\bfor\s+work\b"
+    r"repairs?|holidays?|outages?|burst|sabotag\w*|inventory|quarantine|during)\b|\bfor\s+work\b"
 )
+# Pauses are closures only when called indefinite or permanent.
+_PAUSE = re.compile(r"\b(?:suspend|halt|idle|stop|pause)(?:s|ed|d|ing)?\b")
 _INDEFINITE = re.compile(r"\bindefinite\w*|\bpermanent\w*|\bfor\s+good\b|\bno\s+longer\b")
 _AVERTED = re.compile(
     r"\bkeep(?:s|ing)?\s+(?:\w+\s+){0,4}?(?:plant|factory|mill|smelter|refinery|works|site|mine|"
@@ -121,7 +126,7 @@ def _bind_site(low: str, start: int, end: int) -> re.Match[str] | None:
     """The site a closing word refers to: the nearest one after it (its object), else before
     it (its subject); ``None`` when a non-industrial noun on that side is nearer."""
     after = first(_SITE, low, end, min(len(low), end + 80))
-    before = last(_SITE, low, max(0, start - 70), start)
+    before = last(_SITE, low, max(0, start - 100), start)
     site = after if after is not None else before
     if site is None:
         return None
@@ -149,10 +154,14 @@ def closure_cues(low: str, industrial_context: bool) -> list[Cue]:
     for m in _AVERTED.finditer(low):
         cues.append(Cue("averted", (m.group(0),), m.start(), 0.8, "cancelled"))
     cleaned = clean(low)
+    indefinite = _INDEFINITE.search(low) is not None
     if _NOT_A_PLANT.search(cleaned):
         cleaned = mask(cleaned, _NOT_A_PLANT)
-    temporary = _TEMPORARY.search(low) is not None and _INDEFINITE.search(low) is None
-    for m in _CLOSE.finditer(cleaned):
+    temporary = _TEMPORARY.search(low) is not None and not indefinite
+    matches = list(_CLOSE.finditer(cleaned))
+    if indefinite:
+        matches += list(_PAUSE.finditer(cleaned))
+    for m in matches:
         verb = m.group(0)
         production_end = any(w in verb for w in _PRODUCTION_WORDS)
         site = _bind_site(cleaned, m.start(), m.end())

@@ -157,6 +157,17 @@ class CompanyTable:
         entry = self.entry(name)
         return None if entry is None else entry.parent
 
+    def roll_up(self, names: list[str]) -> list[str]:
+        """``names`` without product brands whose parent is also named ("GM" + "Chevrolet")."""
+        present = set(names)
+        kept = []
+        for name in names:
+            entry = self._entries.get(name)
+            if entry is not None and entry.sector == "brand" and entry.parent in present:
+                continue
+            kept.append(name)
+        return kept
+
     def resolve(self, name: str) -> str | None:
         """Canonical name for ``name``, tolerating legal suffixes; ``None`` when unknown."""
         key = _key(name)

@@ -21,7 +21,7 @@ from bot.classify.places import country_of
 
 _LEGAL = (
     r"Inc|Corp|Corporation|Co|Company|Ltd|Limited|LLC|Plc|PLC|plc|AG|SA|S\.A|GmbH|NV|N\.V|SE|SpA|"
-    r"Cos|Bhd|Pty|KK"
+    r"Cos|Bhd|Pty|KK|Pvt|Private"
 )
 _CORPORATE = (
     r"Group|Holdings|Industries|Motors?|Steel|Chemicals?|Electric|Energy|Resources|Technologies|"
@@ -29,26 +29,42 @@ _CORPORATE = (
     r"Pharmaceuticals?|Airlines?|Foods|Furniture|International|Solutions|Services|Systems|"
     r"Engineering|Minerals|Castings|Brands|Packaging|Partnership|Products|Aerospace|Glass|"
     r"Paper|Cement|Textiles|Batteries|Petroleum|Petrochemicals?|Shipbuilding|Enterprises|"
-    r"Laboratories|Labs|Robotics|Dynamics|Logistics|Mills|Works|Refining|Polymers|Plastics"
+    r"Laboratories|Labs|Robotics|Dynamics|Logistics|Refining|Polymers|Plastics"
 )
 _WORD = r"[A-Z][\w&'.-]*"
 _TICKER = re.compile(
-    r"((?:" + _WORD + r"\s+){0,4}" + _WORD + r")\s*<[A-Z][A-Z0-9.]{0,8}>"
+    r"((?:" + _WORD + r"\s+){0,3}" + _WORD + r")\s*<[A-Z][A-Z0-9.]{0,8}>"
     r"|<([A-Z][\w&'.-]*(?:\s+[\w&'.-]+){1,5})>"
 )
 _SUFFIXED = re.compile(
     r"\b((?:" + _WORD + r"\s+(?:&\s+|and\s+|of\s+)?){0,3}?" + _WORD + r")\s+"
     r"(?:(" + _CORPORATE + r")\b(?:\s+(?:" + _LEGAL + r")\b\.?)?|(?:" + _LEGAL + r")\b\.?)"
+    r"(?!\s+(?i:mill|plant|factory|works|smelter|refinery|mine|site|facility)s?\b)"
 )
+_CORPORATE_WORDS = frozenset(
+    form
+    for word in (_CORPORATE + "|" + _LEGAL).replace("\\", "").split("|")
+    for form in ((word[:-2], word[:-1]) if word.endswith("s?") else (word,))
+)
+# Words a name never starts with, stripped from the front ("Exclusive: ...", "The ...").
+_LEADING_WORDS = """The A An In On At For With By As After Before Its Their This That Exclusive
+Update UPDATE Timeline Analysis Report Breaking According Why How What When Where"""
+_LEADING = frozenset(_LEADING_WORDS.split())
+# Function words that end a name read backwards from a ticker ("ENDS TALKS WITH GM <GM>").
+_BREAK_WORDS = """to with in on at for and by from the a an says said sets plans ends talks venture
+ventures joint unit buys sells sell buy close closes form forms agree agrees set see sees cuts
+cut raises lowers"""
+_BREAK = frozenset(_BREAK_WORDS.split())
 _NEWS_VERB = (
     r"to|will|says?|said|plans?|planned|has|have|is|are|was|signs?|signed|teams?|partners?|"
     r"closes?|closing|shuts?|shutters?|cuts?|agrees?|agreed|announces?|announced|confirms?|"
     r"confirmed|forms?|formed|ends?|ended|quits?|drops?|scraps?|puts?|lays|launches|kicks|"
     r"begins|starts|gets|can|may|could|would|pulls|reaches|enters|joins|wants|seeks|"
-    r"considers|inks|unveils|denies|denied|mothballs|idles|reported|announcing"
+    r"considers|inks|unveils|denies|denied|mothballs|idles|reported|announcing|parts|"
+    r"teams|takes|makes|moves|shifts|opens|files|wins"
 )
 _SUBJECT = re.compile(
-    r"^((?:" + _WORD + r"\s+){0,2}" + _WORD + r")(?:'s)?\s+(?:" + _NEWS_VERB + r")\b"
+    r"^((?:" + _WORD + r"\s+){0,2}" + _WORD + r")(?:'s)?\s+(?i:" + _NEWS_VERB + r")\b"
     r"|^((?:" + _WORD + r"\s+){0,2}" + _WORD + r"),\s+(?:a|an|the)\s"
 )
 _DATELINE = re.compile(
@@ -66,8 +82,9 @@ _STOP_WORDS = """
     Ms Dr How Why What When Where Who Will Could Would Should New Old Former Global World North
     South East West Central European Europe Asia Asian Africa African Western Eastern State
     Federal National City County Town Council Parliament Congress Senate Regulators Regulator
-    Police Army Ministry Department Agency Authorities Authority Prime Premier Mayor Governor
-    Secretary Trump Biden Obama Macron Merkel Brexit Covid COVID Coronavirus China's Investors
+    Police Army Ministry Department Agency Authorities Authority Mayor Governor
+    Secretary Trump Biden Obama Macron Merkel Brexit Covid COVID Coronavirus China's According
+    Investors
     Analysts Employees Staffers Residents Locals Voters Bosses Managers Executives Management
     Sales Profit Profits Production Output Exports Imports Prices Price Demand Auto Car Cars
     Electric Battery Batteries Chip Chips EV EVs Energy Oil Gas Power Green Clean Our We You
@@ -84,16 +101,26 @@ _LEGAL_TAIL = re.compile(r"(?:[\s,]+(?:" + _LEGAL + r")\b\.?)+$")
 def _clean(name: str) -> str | None:
     name = _LEGAL_TAIL.sub("", name.strip(" ,.'")).strip(" ,.")
     words = name.split()
-    while words and (words[0] in _STOP or country_of(words[0].removesuffix("'s"))):
+    while words and (words[0] in _LEADING or country_of(words[0].removesuffix("'s"))):
         words.pop(0)
-    if not words:
+    if not words or words[0] in _STOP or words[0].casefold() in _BREAK:
         return None
     name = " ".join(words)
-    if name in _STOP or country_of(name) or len(name) < 2:
+    if name in _STOP or country_of(name) or len(name) < 2 or name in _CORPORATE_WORDS:
         return None
     if name.isupper() and len(name) > 5 and " " in name:
         name = name.title()  # "LAC MINERALS" -> "Lac Minerals": readable, resolvable later
     return name
+
+
+def _ticker_name(raw: str) -> str:
+    words = raw.split()
+    kept: list[str] = []
+    for word in reversed(words):
+        if word.casefold() in _BREAK:
+            break
+        kept.append(word)
+    return " ".join(reversed(kept))
 
 
 def _title_case(text: str) -> bool:
@@ -106,8 +133,7 @@ def find_orgs(sentence: str, headline: bool) -> list[tuple[str, int]]:
     found: list[tuple[str, int]] = []
     shouty = sentence.isupper()
     for m in _TICKER.finditer(sentence):
-        raw = m.group(1) or m.group(2)
-        name = _clean(raw)
+        name = _clean(_ticker_name(m.group(1)) if m.group(1) else m.group(2))
         if name:
             found.append((name, m.start()))
     if shouty:

@@ -30,7 +30,12 @@ _VERB = re.compile(
     r"invest)\w*|work(?:s|ed|ing)?\s+together|co-?develop\w*|pool\s+resources"
     r"|agree(?:s|d)?\s+(?:with\s+[\w\s.&-]{1,40}?\s+)?to\s+(?:jointly\s+)?"
     r"(?:co-?develop|develop\s+\w+\s+together|share\s+(?:technology|platforms?))"
-    r"|(?:share|shares|sharing)\s+(?:\w+\s+)?(?:technology|platforms?|batteries|engines))\b"
+    r"|(?:share|shares|sharing)\s+(?:\w+\s+)?(?:technology|platforms?|batteries|engines)"
+    r"|(?:talks|discussions|negotiations)\s+with\s+[\w\s.,&'-]{1,60}?\s+(?:to|on|over|about)\s+"
+    r"(?:jointly\s+)?(?:build|make|develop|produce|supply|form|set\s+up|create|manufactur\w*|"
+    r"co-?develop|cooperat\w*|collaborat\w*|partner\w*|repurpose|share|use|joint)"
+    r"|sign(?:s|ed|ing)?\s+(?:an?\s+)?(?:[\w$.-]+\s+){0,3}?(?:deal|agreement|pact|accord)\s+"
+    r"with\s+[\w\s.&'-]{1,40}?\s+to\s+(?!buy|acquire|sell|purchase|take|settle|end)\w+)\b"
 )
 _NOUN = re.compile(
     r"\b(?:joint[\s-]?ventures?|jointventures?|jvs?|ventures?|alliances?|partnerships?|"
@@ -38,30 +43,41 @@ _NOUN = re.compile(
     r"collaboration|co-?operation|partner|"
     r"(?:(?:\w+\s+)?(?:supply|offtake|off-take|sourcing|licen[cs]ing|cooperation|co-operation|"
     r"collaboration|framework|strategic|technology|technical|development|manufacturing|"
-    r"production|battery|partnership|venture|long-term)\s+(?:agreements?|deals?|pacts?|"
+    r"production|battery|partnership|venture|long-term|non-binding|\w+-year)\s+"
+    r"(?:agreements?|deals?|pacts?|"
     r"contracts?|accords?|arrangements?))"
     r"|agreements?\s+(?:\w+\s+){0,4}?to\s+(?:jointly\s+)?(?:develop|produce|build|supply|share|"
     r"cooperate|collaborate|make|manufacture|co-develop))\b"
 )
 _FORM = (
-    r"form\w*|set(?:s|ting)?\s+up|creat\w+|establish\w*|launch\w*|sign\w*|agree\w*|enter\w*|"
-    r"announc\w+|plan\w*|seal\w*|strik\w+|struck|ink\w*|reach\w*|finali[sz]\w+|conclud\w+|"
-    r"complet\w+|join\w*|build\w*|forg\w+|unveil\w*\s+(?:a\s+)?(?:new\s+)?(?:joint|alliance|"
-    r"partnership)|win\w*|secur\w+|confirm\w*|approv\w+|to\s+(?:form|create|build|develop|"
-    r"produce|make|supply)|will|deal|clos(?:e|es|ed)"
+    r"form(?:s|ed|ing)?|set(?:s|ting)?\s+up|creat(?:e|es|ed|ing)|establish(?:es|ed|ing)?|"
+    r"launch(?:es|ed|ing)?|sign(?:s|ed|ing)?|agree(?:s|d|ing)?|enter(?:s|ed|ing)?|"
+    r"announc(?:e|es|ed|ing)|plan(?:s|ned|ning)?|seal(?:s|ed|ing)?|strik(?:e|es|ing)|struck|"
+    r"ink(?:s|ed|ing)?|reach(?:es|ed|ing)?|finali[sz](?:e|es|ed|ing)|conclud(?:e|es|ed|ing)|"
+    r"complet(?:e|es|ed|ing)|join(?:s|ed|ing)?|build(?:s|ing)?|forg(?:e|es|ed|ing)|"
+    r"execut(?:e|es|ed|ing)|obtain(?:s|ed|ing)?|grant(?:s|ed|ing)?|"
+    r"win(?:s|ning)?|won|secur(?:e|es|ed|ing)|confirm(?:s|ed|ing)?|approv(?:e|es|ed|al)|"
+    r"to\s+(?:form|create|build|develop|produce|make|supply)|will|clos(?:e|es|ed)"
 )
 _TALKS = (
-    r"talks?|negotiat\w+|discuss\w*|explor\w+|consider\w*|mull\w*|weigh\w*|eye\w*|seek\w*|"
-    r"stud(?:y|ies|ying)|propos\w+|possible|potential|near(?:s|ing)?|delay\w*|want\w*|aim\w*|"
-    r"preliminary|in\s+the\s+works|report\w*|look\w*\s+(?:at|to|for)"
+    r"talks|negotiat\w+|discuss(?:es|ed|ing|ions?)?|explor(?:e|es|ed|ing)|"
+    r"consider(?:s|ed|ing)?|mull(?:s|ed|ing)?|weigh(?:s|ed|ing)?|eye(?:s|d|ing)?|"
+    r"seek(?:s|ing)?|stud(?:y|ies|ying)|propos(?:e|es|ed|al)|possible|potential|"
+    r"near(?:s|ing)?|delay(?:s|ed)?|want(?:s|ed)?|aim(?:s|ed|ing)?|preliminary|"
+    r"in\s+the\s+works|report(?:s|ed|edly)?|look(?:s|ing)?\s+(?:at|to|for)"
 )
 _CHANGE = (
-    r"end\w*|terminat\w+|scrap\w*|quit\w*|exit\w*|pull\w*\s+out|withdr[ae]w\w*|dissolv\w+|"
-    r"drop\w*|dump\w*|call\w*\s+off|break\w*\s+up|split\w*|part\w*\s+ways|parts\s+company|"
-    r"unwind\w*|reject\w*|block\w*|abandon\w*|sever\w*|cut\w*\s+ties|discontinu\w+|collaps\w+|"
-    r"fail\w*|walk\w*\s+away|wind\w*\s+down|extend\w*|expand\w*|deepen\w*|strengthen\w*|"
-    r"intensif\w+|broaden\w*|renew\w*|new|cement\w*|boost\w*|revive\w*|den(?:y|ies|ied)|"
-    r"upgrad\w+"
+    r"end(?:s|ed|ing)?|terminat(?:e|es|ed|ing|ion)|scrap(?:s|ped|ping)?|"
+    r"quit(?:s|ting)?\s+(?:its|the|a|their)|exit(?:s|ed|ing)?\s+(?:from|its|the|a|their)|"
+    r"pull(?:s|ed|ing)?\s+out|withdr[ae]w(?:s|n|ing)?|dissolv(?:e|es|ed|ing)|"
+    r"drop(?:s|ped|ping)?|dump(?:s|ed|ing)?|call(?:s|ed|ing)?\s+off|break(?:s|ing)?\s+up|"
+    r"split(?:s|ting)?|part(?:s|ed|ing)?\s+ways|parts\s+company|unwind(?:s|ing)?|"
+    r"reject(?:s|ed|ing)?|block(?:s|ed|ing)?|abandon(?:s|ed|ing)?|sever(?:s|ed|ing)?|"
+    r"cut(?:s|ting)?\s+ties|discontinu(?:e|es|ed|ing)|collaps(?:e|es|ed|ing)|"
+    r"walk(?:s|ed|ing)?\s+away|wind(?:s|ing)?\s+down|extend(?:s|ed|ing)?|"
+    r"expand(?:s|ed|ing)?|deepen(?:s|ed|ing)?|strengthen(?:s|ed|ing)?|intensif(?:y|ies|ied|ying)|"
+    r"broaden(?:s|ed|ing)?|renew(?:s|ed|ing)?|cement(?:s|ed|ing)?|revive(?:s|d)?|"
+    r"den(?:y|ies|ied|ying)|upgrad(?:e|es|ed|ing)"
 )
 _ACTION = re.compile(r"\b(?:" + _FORM + "|" + _TALKS + "|" + _CHANGE + r")\b")
 _CHANGE_RX = re.compile(r"\b(?:" + _CHANGE + r")\b")
@@ -69,7 +85,8 @@ _POSSESSIVE = re.compile(r"(?:'s|\bits|\btheir|\bhis|\bher)\s+(?:[\w-]+\s+){0,3}
 _ACQUISITION = re.compile(
     r"\b(?:acquir\w+|acquisition|takeover|take\s+over|buy(?:s|ing)?\s+out|buyout|merg(?:e|er|ers|"
     r"ing)|to\s+fully\s+own|sell(?:s|ing)?\s+(?:\w+\s+){0,3}stake|stake\s+sale|purchase\s+of|"
-    r"(?:buy|buys|bought|buying)\s+(?:\w+\s+){0,3}(?:business|division|unit|brands?|assets))\b"
+    r"(?:buy|buys|bought|buying|sell|sells|sold|selling)\s+(?:[\w.-]+\s+){0,4}"
+    r"(?:business|division|unit|brands?|assets|operations|plant))\b"
 )
 _SPONSOR = re.compile(
     r"\b(?:sponsor\w*|founding\s+partner|official\s+(?:\w+\s+)?partner|league|club|cycling|"
@@ -86,6 +103,14 @@ _NAME_LIKE = re.compile(
     r"\b(?:investment|limited|general|private\s+equity)\s+partnerships?\b"
     r"|\bpartnerships?\s+(?:ltd|llp|lp|plc|inc)\b|\bventure\s+(?:capital|fund\s+investors)\b"
     r"|\bpartners?\s+(?:group|capital|llp|lp|ltd)\b"
+)
+_FORM_BEFORE = re.compile(r"\b(?:" + _FORM + r")\s+(?:[\w'-]+\s+){0,4}$")
+_NEW_BEFORE = re.compile(r"\bnew\s+(?:[\w-]+\s+){0,2}$")
+_PARTNER_IN = re.compile(r"\s+(?:for|in|to)\b")
+# A government's investment agreement for a new site is a plant opening, not a partnership.
+_GOVERNMENT_SITE = re.compile(
+    r"\b(?:govt|government|provincial|province|ministry|municipal\w*|state\s+of)\b"
+    r"(?=.*\b(?:site|plant|factory|facility|complex|investment)\b)"
 )
 _FORMATION_NEAR = re.compile(
     r"\b(?:form\w*|set(?:s|ting)?\s+up|creat\w+|establish\w*|launch\w*|sign\w*|cement\w*|"
@@ -108,17 +133,22 @@ def partnership_cues(low: str) -> list[Cue]:
         cues.append(Cue("cooperation verb", (m.group(0),), m.start(), 0.85))
     for m in _NOUN.finditer(low):
         noun = m.group(0)
-        if noun == "partner" and not re.match(r"\s+(?:for|in|to)\b", low[m.end() :]):
+        if noun == "partner" and not (
+            _PARTNER_IN.match(low, m.end())
+            or _CHANGE_RX.search(low, max(0, m.start() - 50), m.start())
+        ):
             continue
         lo, hi = max(0, m.start() - 50), min(len(low), m.end() + 45)
         actions = [
             a for a in _ACTION.finditer(low, lo, hi) if not (m.start() <= a.start() < m.end())
         ]
-        if not actions:
+        if not actions and not _NEW_BEFORE.search(low, lo, m.start()):
             continue
-        changes = [a for a in actions if _CHANGE_RX.fullmatch(a.group(0))]
         before = low[lo : m.start()]
-        if _POSSESSIVE.search(before) and not changes:
+        changes = [a.group(0) for a in actions if _CHANGE_RX.fullmatch(a.group(0))]
+        if _NEW_BEFORE.search(before):
+            changes.append("new")
+        if _POSSESSIVE.search(before) and not changes and not _FORM_BEFORE.search(before):
             continue
         # A deal word alone does not survive an acquisition, order or lawsuit in the same
         # sentence; a venture formed right there ("signs a Nevada joint venture") does.
@@ -126,6 +156,10 @@ def partnership_cues(low: str) -> list[Cue]:
             _FORMATION_NEAR.search(before) or (dispute and changes)
         ):
             continue
-        action = min(actions, key=lambda a: abs(a.start() - m.start())).group(0)
+        if _GOVERNMENT_SITE.search(low):
+            continue
+        action = (
+            min(actions, key=lambda a: abs(a.start() - m.start())).group(0) if actions else "new"
+        )
         cues.append(Cue("arrangement + action", (noun, action), m.start(), 0.8))
     return cues

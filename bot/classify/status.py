@@ -44,12 +44,12 @@ _CANCELLED = {
 _TALKS = {
     EventType.PLANT_CLOSURE: re.compile(
         r"\b(?:consider\w*|weigh\w*|mull\w*|stud(?:y|ies|ying)\s+(?:whether|options|a)|"
-        r"review\w*\s+(?:options|the\s+future)|explor\w+|evaluat\w+|contemplat\w+|"
+        r"review\w*\s+(?:options|the\s+future)|explor(?:e|es|ed|ing)\b|evaluat\w+|contemplat\w+|"
         r"at\s+risk\s+of|intention\s+to\s+restructure|could\s+(?:close|shut)|"
         r"(?:possible|potential)\s+(?:\w+\s+)?(?:closure|shutdown))\b"
     ),
     EventType.PARTNERSHIP: re.compile(
-        r"\b(?:talks?|negotiat\w+|discuss\w*|explor\w+|consider\w*|mull\w*|weigh\w*|eye\w*|"
+        r"\b(?:talks|negotiat\w+|discuss\w*|explor(?:e|es|ed|ing)\b|consider\w*|mull\w*|weigh\w*|eye\w*|"
         r"seek\w*|stud(?:y|ies|ying)|possible|potential(?:ly)?|near(?:s|ing)?\s+(?:a\s+)?deal|"
         r"close\s+to|delay\w*|want\w*|aim\w*\s+to|preliminary|in\s+the\s+works|"
         r"reportedly|rumou?r\w*|could|may|might|to\s+negotiate|advanced\s+stage)\b|\?"
@@ -70,24 +70,66 @@ _PLANNED = {
 }
 
 
-def decide_status(kind: EventType, low: str, hint: str | None = None) -> tuple[Status, str]:
-    """The status of an event of ``kind`` from the lower-cased text around its cue.
+# What a lede must say to turn an announced headline into talks.
+_CONTEXT_TALKS = re.compile(
+    r"\b(?:in\s+(?:advanced\s+)?(?:talks|discussions|negotiations)|negotiat(?:e|es|ed|ing)|"
+    r"preliminary|exploring|considering|mulling|weighing|non-binding\s+(?:\w+\s+)?to\s+"
+    r"(?:explore|study|consider)|advanced\s+stage)\b"
+)
+_CLAUSE = re.compile(r",\s+|;\s+|\s+-\s+|:\s+|\s+but\s+|\s+while\s+")
+_HEDGE = re.compile(r"\b(?:could|may|might|would|if)\s+(?:\w+\s+){0,3}$")
 
+
+def clause_at(low: str, position: int) -> str:
+    """The clause of ``low`` around ``position`` (commas, dashes, colons, "but" split)."""
+    start = 0
+    for m in _CLAUSE.finditer(low):
+        if m.start() >= position:
+            return low[start : m.start()]
+        start = m.end()
+    return low[start:]
+
+
+def _first(rx: re.Pattern[str], low: str) -> re.Match[str] | None:
+    """The first match that is not hedged ("could spell the end" does not end anything)."""
+    for m in rx.finditer(low):
+        if not _HEDGE.search(low, max(0, m.start() - 40), m.start()):
+            return m
+    return None
+
+
+def decide_status(
+    kind: EventType, low: str, hint: str | None = None, *, position: int = 0, context: str = ""
+) -> tuple[Status, str]:
+    """The status of an event of ``kind`` from the lower-cased sentence around its cue.
+
+    The clause holding the cue (at ``position``) decides first; the whole sentence is read
+    when the clause says nothing. ``context`` (usually the lede when the cue is in the
+    headline) can only turn a plain announcement into ``talks``.
     Returns the status and the phrase that decided it (empty when defaulted).
     """
     if hint is not None:
         return Status(hint), hint
-    if kind is EventType.PLANT_CLOSURE and _NOT_RULED_OUT.search(low):
-        return Status.PLANNED, "not ruled out"
-    for status, table in (
-        (Status.DENIED, _DENIED),
-        (Status.CANCELLED, _CANCELLED),
-        (Status.TALKS, _TALKS),
-        (Status.PLANNED, _PLANNED),
-    ):
-        m = table[kind].search(low)
-        if m is not None:
-            return status, m.group(0)
+    for text in (clause_at(low, position), low):
+        if kind is EventType.PLANT_CLOSURE and _NOT_RULED_OUT.search(text):
+            return Status.PLANNED, "not ruled out"
+        for status, table in (
+            (Status.DENIED, _DENIED),
+            (Status.CANCELLED, _CANCELLED),
+            (Status.TALKS, _TALKS),
+            (Status.PLANNED, _PLANNED),
+        ):
+            m = _first(table[kind], text)
+            if m is not None:
+                if status in (Status.PLANNED,) and context:
+                    t = _first(_CONTEXT_TALKS, context)
+                    if t is not None:
+                        return Status.TALKS, t.group(0)
+                return status, m.group(0)
+    if context:
+        t = _first(_CONTEXT_TALKS, context)
+        if t is not None:
+            return Status.TALKS, t.group(0)
     return Status.CONFIRMED, ""
 
 
