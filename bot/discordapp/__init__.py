@@ -1,1 +1,31 @@
-"""Discord adapter: embed renderer, REST sink and discord.py app-command client."""
+"""Discord adapter: embed renderer, REST sink and discord.py app-command client.
+
+What the composition root wires (see each module for details)::
+
+    sink = DiscordSink.from_settings(settings.discord)            # bot.domain.Sink, REST only
+    gateway = DiscordGateway(settings.discord, runner,            # /deal over the gateway
+                             feedback=feedback, admins=settings.admins)
+    await gateway.start() ... await gateway.stop()
+    endpoint = InteractionsEndpoint(settings.discord.public_key, runner,   # HTTP mode
+                                    DiscordRest(settings.discord.api_url, None),
+                                    feedback=feedback, admins=settings.admins, seen=...)
+    web_routes += endpoint.routes()                               # POST /discord/interactions
+
+Modules: ``render`` (+ ``markup``, ``buttons``) builds bodies and owns Discord's limits;
+``rest`` + ``breaker`` + ``sink`` deliver; ``commandtext`` + ``dispatch`` are the one path
+below both command modes; ``commands`` + ``client`` are the gateway mode, ``interactions`` the
+HTTP mode; ``sync`` registers the commands.
+"""
+
+from bot.discordapp.client import DiscordGateway
+from bot.discordapp.interactions import InteractionsEndpoint, MemorySeenInteractions
+from bot.discordapp.rest import DiscordRest
+from bot.discordapp.sink import DiscordSink
+
+__all__ = [
+    "DiscordGateway",
+    "DiscordRest",
+    "DiscordSink",
+    "InteractionsEndpoint",
+    "MemorySeenInteractions",
+]

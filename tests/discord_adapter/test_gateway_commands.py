@@ -14,8 +14,10 @@ from typing import Any
 import discord
 import pytest
 from discord.gateway import DiscordWebSocket
+from pydantic import SecretStr
 
-from bot.discordapp.client import DealradarClient, configure_endpoints
+from bot.config.settings import DiscordSettings
+from bot.discordapp.client import DealradarClient, DiscordGateway, configure_endpoints
 from tests.discord_adapter.conftest import FakeFeedback, FakeRunner, validate
 from tests.fakes.discord_api import APP_ID, TOKEN, FakeDiscordAPI
 
@@ -204,3 +206,28 @@ async def test_mute_button_over_the_gateway(api: FakeDiscordAPI, client: Any) ->
     bot._connection.parse_interaction_create(interaction(3, vote, iid="1600000000000000006"))
     await callback(api, "1600000000000000006")
     assert feedback.votes == [(42, USER["id"], False)]
+
+
+async def test_gateway_start_stop_against_the_stand_in(api: FakeDiscordAPI) -> None:
+    """DISCORD_API_URL and DISCORD_GATEWAY_URL carry the whole client to the stand-in."""
+    base, gateway = discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    settings = DiscordSettings(
+        token=SecretStr(TOKEN),
+        api_url=api.api_url,
+        gateway_url=f"ws://127.0.0.1:{api.port}/gateway",
+    )
+    runner = FakeRunner()
+    holder = DiscordGateway(settings, runner)
+    try:
+        await holder.start()
+        await asyncio.wait_for(api.identified.wait(), 10)
+        assert api.identify is not None
+        assert api.identify["intents"] == discord.Intents(guilds=True).value
+        data = slash("company", [{"type": 3, "name": "company", "value": "nissan"}])
+        await api.dispatch("INTERACTION_CREATE", interaction(2, data, iid="1600000000000000009"))
+        body = await callback(api, "1600000000000000009")
+        assert body["data"]["content"] == "1 story about Nissan"
+        assert runner.calls[0][0] == "nissan"
+    finally:
+        await holder.stop()
+        discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = base, gateway

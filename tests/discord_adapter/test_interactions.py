@@ -311,3 +311,17 @@ async def test_oversized_and_non_json_bodies(server: Server, runner: FakeRunner)
     status, _ = await server.post(None, raw=b"not json")
     assert status == 400
     assert runner.calls == []
+
+
+async def test_failed_deferred_reply_logs_without_the_interaction_token(
+    server: Server, runner: FakeRunner, api: FakeDiscordAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.fail("PATCH", r"^/webhooks/", status=500)
+    runner.delay_event = asyncio.Event()
+    status, _ = await server.post(command("list", []))
+    assert status == 200
+    runner.delay_event.set()
+    await server.endpoint.aclose()
+    assert "deferred reply not delivered" in caplog.text
+    assert "interaction-token-secret" not in caplog.text
+    assert f"/webhooks/{APP_ID}/***" in caplog.text

@@ -234,7 +234,9 @@ async def test_5xx_is_retryable(api: FakeDiscordAPI, sink: DiscordSink, status: 
     await sink.send(delivery(make_alert()))  # the channel is not blocked
 
 
-async def test_401_opens_the_breaker_for_every_channel(api: FakeDiscordAPI) -> None:
+async def test_401_opens_the_breaker_for_every_channel(
+    api: FakeDiscordAPI, caplog: pytest.LogCaptureFixture
+) -> None:
     api.add_channel("1000000000000000002")
     sink = DiscordSink(DiscordRest(api.api_url, SecretStr("wrong-token-value")))
     with pytest.raises(DeliveryError) as err:
@@ -247,7 +249,8 @@ async def test_401_opens_the_breaker_for_every_channel(api: FakeDiscordAPI) -> N
             await sink.send(other)
         assert not refused.value.retryable
     assert len(api.requests) == before
-    assert "wrong-token-value" not in str(err.value) + str(refused.value)
+    assert "wrong-token-value" not in str(err.value) + str(refused.value) + caplog.text
+    assert "unauthorized" in caplog.text.lower() or "401" in caplog.text
     await sink.close()
 
 

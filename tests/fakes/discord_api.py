@@ -102,6 +102,10 @@ class FakeDiscordAPI:
         self._runner: web.AppRunner | None = None
         self._never = asyncio.Event()
         self._arrived = asyncio.Condition()
+        self.identify: dict[str, Any] | None = None
+        self.identified = asyncio.Event()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._seq = 0
         self.port = 0
 
     # -- set-up --------------------------------------------------------------------------
@@ -132,6 +136,7 @@ class FakeDiscordAPI:
         r.add_put(PREFIX + "/applications/{app}/guilds/{gid}/commands", self._put_commands)
         r.add_post(PREFIX + "/interactions/{iid}/{tok}/callback", self._callback)
         r.add_route("*", PREFIX + "/webhooks/{app}/{tok}{rest:.*}", self._webhook)
+        r.add_get("/gateway", self._gateway_ws)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -141,6 +146,8 @@ class FakeDiscordAPI:
 
     async def stop(self) -> None:
         self._never.set()
+        for ws in self._sockets:
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -166,6 +173,40 @@ class FakeDiscordAPI:
     def captures(self) -> list[dict[str, Any]]:
         return [r.capture() for r in self.requests if r.json is not None]
 
+    # -- gateway -------------------------------------------------------------------------
+    async def _gateway_ws(self, request: web.Request) -> web.WebSocketResponse:
+        """Just enough gateway: HELLO, IDENTIFY → READY, heartbeat ACKs, pushed dispatches."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"op": 10, "d": {"heartbeat_interval": 45000}})
+        async for msg in ws:
+            frame = json.loads(msg.data)
+            if frame.get("op") == 1:
+                await ws.send_json({"op": 11})
+            elif frame.get("op") == 2:
+                self.identify = frame["d"]
+                await self.dispatch(
+                    "READY",
+                    {
+                        "v": 10,
+                        "user": BOT_USER,
+                        "guilds": [],
+                        "session_id": "fake-session",
+                        "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
+                        "application": {"id": APP_ID, "flags": 0},
+                    },
+                )
+                self.identified.set()
+        return ws
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send one DISPATCH frame to every connected gateway client."""
+        self._seq += 1
+        for ws in self._sockets:
+            if not ws.closed:
+                await ws.send_json({"op": 0, "t": event, "s": self._seq, "d": data})
+
     # -- plumbing ------------------------------------------------------------------------
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
@@ -178,7 +219,7 @@ class FakeDiscordAPI:
             self._arrived.notify_all()
         request[BODY] = body
         fault = self._take_fault(request.method, path)
-        needs_auth = not path.startswith(("/interactions/", "/webhooks/"))
+        needs_auth = not path.startswith(("/interactions/", "/webhooks/")) and path != "/gateway"
         if needs_auth and request.headers.get("Authorization") != f"Bot {self.token}":
             rec.status = 401
             return _json({"message": "401: Unauthorized", "code": 0}, status=401)
