@@ -325,3 +325,15 @@ async def test_failed_deferred_reply_logs_without_the_interaction_token(
     assert "deferred reply not delivered" in caplog.text
     assert "interaction-token-secret" not in caplog.text
     assert f"/webhooks/{APP_ID}/***" in caplog.text
+
+
+async def test_stale_registration_gets_a_usage_reply(server: Server, runner: FakeRunner) -> None:
+    status, body = await server.post(command("frobnicate", [], iid="31"))
+    assert status == 200
+    assert body["type"] == 4
+    assert body["data"]["content"].startswith("Unknown subcommand")
+    other = command("list", [], iid="32")
+    other["data"]["name"] = "other"
+    status, body = await server.post(other)
+    assert body["data"]["content"] == "Unknown command; try /deal help"
+    assert runner.calls == []
