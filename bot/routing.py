@@ -18,8 +18,11 @@ from typing import Literal
 
 from bot.config.settings import RouteConfig
 from bot.domain import Alert, ChannelRef, EventType
+from bot.routing_flood import admin_targets, build_digest, group_flood
 from bot.routing_schedule import next_daily, quiet_until
 from handlers.ports import EVERY_COMPANY, RoutingStore
+
+__all__ = ["Hold", "RoutedTarget", "Router", "admin_targets", "build_digest", "group_flood"]
 
 Hold = Literal["digest", "quiet"]
 
@@ -45,7 +48,8 @@ class Router:
     """Routes alerts over static routes plus the store's subscriptions, mutes and channel modes.
 
     ``canonical`` maps a company name written in the config to the canonical name stories use
-    (e.g. ``CompanyDirectory.canonical`` or the classifier table's ``resolve``).
+    (e.g. ``CompanyDirectory.canonical`` or the classifier table's ``resolve``). The
+    composition root builds it with :func:`bot.store.commands_repo.build_router`.
     """
 
     def __init__(

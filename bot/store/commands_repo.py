@@ -24,6 +24,7 @@ from bot.config.defaults import DEFAULT_WATCHLIST, NEWS_SEARCH_TEMPLATE
 from bot.config.settings import Settings
 from bot.domain import ChannelRef, EventType, Status, Story
 from bot.errors import StoreError
+from bot.routing import Router
 from bot.store.db import sessionmaker
 from bot.store.models import (
     ChannelSettingsRow,
@@ -349,6 +350,17 @@ def company_table(settings: Settings) -> CompanyTable:
     except ImportError:
         return MergedTable(configured, StaticCompanyTable(dict.fromkeys(DEFAULT_WATCHLIST, ())))
     return MergedTable(configured, ClassifierTable.default())
+
+
+def build_router(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    table: CompanyTable | None = None,
+) -> Router:
+    """The alert router over config routes, the SQL store and the company table."""
+    names = table or company_table(settings)
+    store = SqlCommandStore(sessions, settings.poll_interval)
+    return Router(settings.routes, store, canonical=lambda name: names.resolve(name) or name)
 
 
 def build_commands(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,9 @@ from bot.routing_flood import (
     source_notice,
 )
 from bot.routing_schedule import next_daily, quiet_until
+from bot.store.commands_repo import SqlCommandStore, build_router
+from bot.store.db import create_engine, sessionmaker, upgrade
+from handlers.companies import StaticCompanyTable
 from handlers.memory import MemoryStore
 from handlers.ports import ChannelPrefs, Mute, Subscription
 from tests.handlers.conftest import T0, make_story
@@ -175,3 +179,23 @@ def test_admin_targets_and_notices() -> None:
         == "Source 'Example feed' is disabled: HTTP 410 Gone. /deal sources shows details."
     )
     assert source_notice("Example feed", disabled_reason=None).text.endswith("working again.")
+
+
+async def test_build_router_over_sqlite(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'r.db'}")
+    try:
+        await upgrade(engine)
+        sessions = sessionmaker(engine)
+        settings = Settings(routes=[RouteConfig(platform="slack", channel="C9", companies=["GM"])])
+        table = StaticCompanyTable({"General Motors": ["GM"], "Nissan": []})
+        router = build_router(settings, sessions, table)
+        store = SqlCommandStore(sessions)
+        await store.add_subscription(Subscription(S1, "Nissan"), T0)
+        await store.save_channel_prefs(ChannelPrefs(S1, "07:00", "UTC"))
+        gm = alert(companies=("General Motors",))
+        assert [t.channel for t in await router.targets(gm, T0)] == [ChannelRef("slack", "C9")]
+        [held] = await router.targets(alert(), T0)
+        assert (held.channel, held.hold) == (S1, "digest")
+        assert held.not_before == datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+    finally:
+        await engine.dispose()
