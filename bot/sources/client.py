@@ -14,6 +14,10 @@ from bot.sources.base import FetchLimits
 from bot.sources.transport import PinnedTransport
 
 DEFAULT_MAX_CONNECTIONS = 32
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
+)
 
 
 def client_timeout(limits: FetchLimits) -> httpx.Timeout:
@@ -37,5 +41,5 @@ def build_client(
         timeout=client_timeout(limits),
         follow_redirects=False,
         trust_env=False,
-        headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+        headers={"User-Agent": user_agent, "Accept": FEED_ACCEPT},
     )

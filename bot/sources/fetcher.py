@@ -106,7 +106,8 @@ def status_error(status: int, where: str, retry_after: float | None) -> SourceEr
 
 
 def _conditional_headers(state: FetchState) -> dict[str, str]:
-    headers: dict[str, str] = {}
+    # Only codings bot.sources.bodies can inflate under its cap, whatever the client's defaults.
+    headers = {"Accept-Encoding": "gzip, deflate"}
     if state.etag:
         headers["If-None-Match"] = state.etag
     if state.last_modified:

@@ -2,14 +2,13 @@
 
 Also home of :func:`fetch_document`, the fetch → hash → parse sequence every kind shares: a 304
 is ``not_modified``; a 200 whose body hashes (SHA-256) like the last one is ``unchanged`` and is
-not parsed at all (parsing is the expensive half of a poll); anything else is parsed and
-``changed``.
+not parsed at all (parsing is the expensive half of a poll); anything else is parsed (where
+:mod:`bot.sources.offload` says) and ``changed``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 
 import httpx
 
@@ -18,8 +17,7 @@ from bot.errors import SourceError
 from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceSpec
 from bot.sources.feeds import parse_feed
 from bot.sources.fetcher import HttpResult, fetch_bytes
-
-Parser = Callable[[HttpResult], list[FeedEntry]]
+from bot.sources.offload import Parser, run_parser
 
 
 def body_hash(body: bytes) -> str:
@@ -58,7 +56,7 @@ async def fetch_document(
         return FetchOutcome(
             status="unchanged", state=new_state, max_age=result.max_age, moved_to=result.moved_to
         )
-    entries = parser(result)
+    entries = await run_parser(parser, result)
     return FetchOutcome(
         status="changed",
         entries=entries,

@@ -1,0 +1,54 @@
+"""Parsing off the event loop: same results, and SourceError survives a process boundary."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from bot.errors import SourceError
+from bot.sources import rss
+from bot.sources.base import FetchLimits, FetchState, SourceSpec
+from bot.sources.offload import set_parse_executor
+from tests.fakes.feedserver import render_rss
+
+FEED = render_rss(
+    "t", [{"title": "Supplier plant to shut", "link": "https://n.test/1", "guid": "1"}]
+)
+SPEC = SourceSpec("s", "rss", url="https://feeds.test/f")
+
+
+@pytest.fixture(params=["thread", "process"])
+def executor(request: pytest.FixtureRequest) -> Iterator[Executor]:
+    if request.param == "thread":
+        pool: Executor = ThreadPoolExecutor(1)
+    else:
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    set_parse_executor(pool)
+    yield pool
+    set_parse_executor(None)
+    pool.shutdown()
+
+
+async def test_parsing_in_an_executor_gives_the_same_entries(executor: Executor) -> None:
+    async with httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, content=FEED))
+    ) as client:
+        outcome = await rss.fetch(client, SPEC, FetchState(), FetchLimits())
+    assert [(e.title, e.guid) for e in outcome.entries] == [("Supplier plant to shut", "1")]
+
+
+async def test_source_errors_cross_the_executor_intact(executor: Executor) -> None:
+    async with httpx.AsyncClient(
+        transport=httpx.MockTransport(
+            lambda r: httpx.Response(200, content=b"<html><body>login</body></html>")
+        )
+    ) as client:
+        with pytest.raises(SourceError) as info:
+            await rss.fetch(client, SPEC, FetchState(), FetchLimits())
+    assert info.value.reason == "not_a_feed"
+    assert info.value.retryable is False
+    assert "https://feeds.test/f" in str(info.value)
