@@ -144,3 +144,19 @@ async def test_unix_sockets_are_never_used() -> None:
     backend = PinnedBackend(allow_private_networks=True)
     with pytest.raises(BlockedAddressError):
         await backend.connect_unix_socket("/var/run/docker.sock")
+
+
+async def test_proxy_environment_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy would connect on our behalf and bypass the pinned check, so none is used."""
+    monkeypatch.setenv("HTTP_PROXY", "http://10.9.9.9:3128")
+    monkeypatch.setenv("ALL_PROXY", "http://10.9.9.9:3128")
+    limits = FetchLimits(total_timeout=2.0, allow_private_networks=True)
+    with FeedServer() as server:
+        server.set_feed("/feed", [])
+        async with build_client(limits, user_agent="dealradar-test/1") as client:
+            result = await fetch_bytes(client, server.url("/feed"), FetchState(), limits)
+        headers = server.last_headers("/feed")
+    assert result.status == 200
+    assert headers["user-agent"] == "dealradar-test/1"
+    assert headers["accept-encoding"] == "gzip, deflate"
+    assert "application/rss+xml" in headers["accept"]
