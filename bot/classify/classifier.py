@@ -38,6 +38,7 @@ _INDUSTRY = re.compile(
     r"workers|jobs|coachbuilder|carmaker\w*)\b"
 )
 _CUE_WORDS = re.compile(r"partnership|alliance|venture|partners")
+_JOINT_HINT = re.compile(r" (?:to|will|plans?|agrees?|set) ")
 _TALKS_CONTEXT = re.compile(r"\b(?:consider\w*|talks|discussions?|negotiat\w+|explor\w+)\b")
 # Two companies as the compound subject of a joint act: "GM, LG Chem to build ..."
 _JOINT_ACT = re.compile(
@@ -57,21 +58,37 @@ class RuleClassifier:
     def classify(self, title: str, summary: str = "", body: str = "") -> list[Event]:
         """Events found in one article (at most one per type), strongest evidence first."""
         doc = read(title, summary, body)
-        mentions = [self.companies.find(s.text) for s in doc.sentences]
-        industrial = any(_INDUSTRY.search(s.low) for s in doc.sentences)
+        # Company scans and the industry check are the costly steps: done only when needed.
+        cached: dict[int, list[CompanyMention]] = {}
+
+        def mentions_in(i: int) -> list[CompanyMention]:
+            if i not in cached:
+                cached[i] = self.companies.find(doc.sentences[i].text)
+            return cached[i]
+
+        industry: list[bool] = []
+
+        def industrial() -> bool:
+            if not industry:
+                industry.append(any(_INDUSTRY.search(s.low) for s in doc.sentences))
+            return industry[0]
+
         found: dict[EventType, list[tuple[Cue, Sentence]]] = {}
-        for sentence, sent_mentions in zip(doc.sentences, mentions, strict=True):
+        for i, sentence in enumerate(doc.sentences):
             low = sentence.low
             for cue in closure_cues(low, industrial):
                 found.setdefault(EventType.PLANT_CLOSURE, []).append((cue, sentence))
-            for cue in partnership_cues(_blank_names(low, sent_mentions)):
+            if _CUE_WORDS.search(low):
+                low = _blank_names(low, mentions_in(i))
+            for cue in partnership_cues(low):
                 found.setdefault(EventType.PARTNERSHIP, []).append((cue, sentence))
-        if EventType.PARTNERSHIP not in found:
-            joint = _joint_act(doc.headline, mentions[0])
+        if EventType.PARTNERSHIP not in found and _JOINT_HINT.search(doc.headline.low):
+            joint = _joint_act(doc.headline, mentions_in(0))
             if joint is not None:
                 found[EventType.PARTNERSHIP] = [(joint, doc.headline)]
         if not found:
             return []
+        mentions = [mentions_in(i) for i in range(len(doc.sentences))]
         companies = self._companies(doc, mentions)
         place = find_place(doc.text, frozenset(w for c in companies for w in c.split()))
         jobs = find_jobs(doc.text)

@@ -12,6 +12,7 @@ open", "saved from closure") is a closure event too, with status ``cancelled``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.classify.cue import Cue, first, last, mask
 
@@ -137,27 +138,68 @@ def _bind_site(low: str, start: int, end: int) -> re.Match[str] | None:
     return None if block is not None else site
 
 
+# Cheap substring pre-filters: most sentences contain none of these and skip every regex.
+_STEMS = (
+    "clos",
+    "shut",
+    "mothball",
+    "wind",
+    "wound",
+    "phas",
+    "ceas",
+    "end",
+    "stop",
+    "drop",
+    "abandon",
+    "decommission",
+    "plug",
+    "keep",
+    "sav",
+    "avert",
+    "avoid",
+    "prevent",
+    "rescu",
+    "stave",
+    "suspend",
+    "halt",
+    "idl",
+    "paus",
+    "remain",
+    "stay",
+)
+_AVERTED_STEMS = ("keep", "sav", "avert", "avoid", "prevent", "rescu", "stave", "remain", "stay")
+_INDEFINITE_STEMS = ("indefinite", "permanent", "for good", "no longer")
+_ANY_STEM = re.compile("|".join(_STEMS))
+_ANY_AVERTED = re.compile("|".join(_AVERTED_STEMS))
+_ANY_INDEFINITE = re.compile("|".join(_INDEFINITE_STEMS))
+
+
 def clean(low: str) -> str:
     """``low`` with the non-closure senses of "close" blanked out."""
+    if "clos" not in low:
+        return low
     low = mask(low, _CLOSE_TO)
     low = mask(low, _DEAL_CLOSE, 1)
     return _MARKET.sub(lambda m: " " * len(m.group(0)), low)
 
 
-def closure_cues(low: str, industrial_context: bool) -> list[Cue]:
+def closure_cues(low: str, industrial_context: Callable[[], bool]) -> list[Cue]:
     """Closure cues in one lower-cased sentence.
 
-    ``industrial_context`` says whether the article mentions industry at all; weak sites
-    ("operations", "site", "production") count only then.
+    ``industrial_context()`` says whether the article mentions industry at all (asked only
+    when needed); weak sites ("operations", "site", "production") count only then.
     """
     cues: list[Cue] = []
-    for m in _AVERTED.finditer(low):
-        cues.append(Cue("averted", (m.group(0),), m.start(), 0.8, "cancelled"))
+    if _ANY_STEM.search(low) is None:
+        return cues
+    if _ANY_AVERTED.search(low):
+        for m in _AVERTED.finditer(low):
+            cues.append(Cue("averted", (m.group(0),), m.start(), 0.8, "cancelled"))
     cleaned = clean(low)
-    indefinite = _INDEFINITE.search(low) is not None
-    if _NOT_A_PLANT.search(cleaned):
+    indefinite = _ANY_INDEFINITE.search(low) is not None and bool(_INDEFINITE.search(low))
+    if "plant" in cleaned and _NOT_A_PLANT.search(cleaned):
         cleaned = mask(cleaned, _NOT_A_PLANT)
-    temporary = _TEMPORARY.search(low) is not None and not indefinite
+    temporary: bool | None = None  # decided on the first candidate: the pattern is costly
     matches = list(_CLOSE.finditer(cleaned))
     if indefinite:
         matches += list(_PAUSE.finditer(cleaned))
@@ -169,8 +211,10 @@ def closure_cues(low: str, industrial_context: bool) -> list[Cue]:
             continue
         site_word = site.group(0) if site is not None else ""
         strong = site_word not in _WEAK_SITES if site_word else "operations" not in verb
-        if not strong and not industrial_context:
+        if not strong and not industrial_context():
             continue
+        if temporary is None:
+            temporary = not indefinite and _TEMPORARY.search(low) is not None
         if temporary:
             continue
         words = (verb, site_word) if site_word and site_word not in verb else (verb,)

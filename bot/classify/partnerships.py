@@ -118,20 +118,64 @@ _FORMATION_NEAR = re.compile(
 )
 
 
+# Cheap substring pre-filter: a sentence with none of these has no partnership cue.
+STEMS = (
+    "partner",
+    "ventur",
+    "jv",
+    "allian",
+    "tie",
+    "team",
+    "joint",
+    "forces",
+    "hands",
+    "together",
+    "collab",
+    "operat",
+    "mou",
+    "memorandum",
+    "intent",
+    "consortium",
+    "agree",
+    "deal",
+    "pact",
+    "contract",
+    "accord",
+    "arrangement",
+    "licen",
+    "shar",
+    "pool",
+    "talks",
+    "discussions",
+    "negotiat",
+    "sign",
+    "develop",
+)
+
+_ANY_STEM = re.compile("|".join(STEMS))
+
+
 def partnership_cues(low: str) -> list[Cue]:
     """Partnership cues in one lower-cased sentence (company names containing cue words
     already blanked by the caller)."""
     cues: list[Cue] = []
+    if _ANY_STEM.search(low) is None:
+        return cues
+    if "partner" in low or "ventur" in low:
+        low = _NAME_LIKE.sub(lambda m: " " * len(m.group(0)), low)
+    verbs = list(_VERB.finditer(low))
+    nouns = list(_NOUN.finditer(low))
+    if not verbs and not nouns:
+        return cues
     if _SPONSOR.search(low):
         return cues
-    low = _NAME_LIKE.sub(lambda m: " " * len(m.group(0)), low)
     acquisition = _ACQUISITION.search(low) is not None
     dispute = _LAWSUIT.search(low) is not None or _ORDER.search(low) is not None
-    for m in _VERB.finditer(low):
+    for m in verbs:
         if acquisition and "jointly" not in m.group(0):
             continue
         cues.append(Cue("cooperation verb", (m.group(0),), m.start(), 0.85))
-    for m in _NOUN.finditer(low):
+    for m in nouns:
         noun = m.group(0)
         if noun == "partner" and not (
             _PARTNER_IN.match(low, m.end())

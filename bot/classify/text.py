@@ -28,10 +28,9 @@ _FOLD = str.maketrans(
 # A sentence ends at . ! ? ; followed by space, unless the word before the dot is an
 # abbreviation ("Co.", "Corp.", "U.S.", "Ont.") or a single capital.
 _SPLIT = re.compile(r"(?<=[!?;])\s+|(?<=[a-z0-9)\"']{3}[.])\s+(?=[A-Z\"'(])")
-_ABBREV = re.compile(
-    r"(?:\b(?:co|corp|inc|ltd|jr|sr|st|mr|mrs|ms|dr|no|vs|jan|feb|mar|apr|jun|jul|aug|sep|sept"
-    r"|oct|nov|dec|mich|ont|calif|fla|ill|ind|ore|pa|ga|bros|gov|sen|rep|dept|est)\.)$",
-    re.I,
+_ABBREV = frozenset(
+    "co corp inc ltd jr sr st mr mrs ms dr no vs jan feb mar apr jun jul aug sep sept oct nov "
+    "dec mich ont calif fla ill ind ore pa ga bros gov sen rep dept est".split()
 )
 BODY_LIMIT = 4000  # characters of body text read: cues beyond the first paragraphs add noise
 
@@ -74,7 +73,8 @@ def split_sentences(text: str) -> list[str]:
     buf = ""
     for piece in _SPLIT.split(text):
         buf = f"{buf} {piece}" if buf else piece
-        if _ABBREV.search(buf):
+        last = buf.rsplit(None, 1)[-1] if buf.strip() else ""
+        if last.endswith(".") and last[:-1].lower().lstrip("(") in _ABBREV:
             continue
         parts.append(buf.strip())
         buf = ""
