@@ -7,10 +7,13 @@ assert on, and walks the settings model so the checks follow ``bot/config/settin
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import re
 import shlex
 import socket
+import sys
 import tomllib
 import typing
 from dataclasses import dataclass
@@ -35,6 +38,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+async def run_python(code: str, port: int) -> int:
+    """Exit code of ``python -c code`` (a health check) with ``DEALRADAR_HTTP_PORT=port``."""
+    env = {**os.environ, "DEALRADAR_HTTP_PORT": str(port)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        code,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    return await asyncio.wait_for(proc.wait(), timeout=30)
 
 
 # --- the settings model ---------------------------------------------------------------------
