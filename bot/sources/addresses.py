@@ -65,6 +65,7 @@ _SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")
 _TEREDO = ipaddress.IPv6Network("2001::/32")
 _V4_COMPATIBLE = ipaddress.IPv6Network("::/96")
 
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
 _ODD_V4 = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}$", re.IGNORECASE)
 
 
@@ -113,17 +114,22 @@ def parse_ip_literal(host: str) -> IPAddress | None:
 
 
 def redact_url(url: str) -> str:
-    """``url`` without user:password, for messages and logs."""
+    """``url`` without user:password, for messages and logs.
+
+    Also safe on free text that merely contains URLs (an error message): any
+    ``scheme://user:pass@`` in it loses the credentials.
+    """
     try:
         parts = urlsplit(url)
+        username, password, host, port = parts.username, parts.password, parts.hostname, parts.port
     except ValueError:
-        return "<unparseable URL>"
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
+        return _USERINFO.sub(r"\1", url)
+    if (username is None and password is None) or " " in url:
+        return _USERINFO.sub(r"\1", url)
+    host = host or ""
     if ":" in host:
         host = f"[{host}]"
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    netloc = host if port is None else f"{host}:{port}"
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 

@@ -146,3 +146,19 @@ def test_redact_url_removes_credentials_only() -> None:
     assert redact_url("https://token@feeds.test/x") == "https://feeds.test/x"
     assert redact_url("http://[::1]/x") == "http://[::1]/x"
     assert "hunter2" not in redact_url("http://u:hunter2@[::1]:80/")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "https://feeds.test/x: HTTP 500 via https://a:b@mirror.test/y",
+            "https://feeds.test/x: HTTP 500 via https://mirror.test/y",
+        ),
+        ("http://u:pw@[bad/ failed", "http://[bad/ failed"),
+        ("source 'x': rss needs a url", "source 'x': rss needs a url"),
+        ("http://[::1/", "http://[::1/"),
+    ],
+)
+def test_redact_url_on_free_text_and_unparseable_urls(text: str, expected: str) -> None:
+    assert redact_url(text) == expected
