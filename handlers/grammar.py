@@ -65,7 +65,7 @@ def parse(text: str) -> c.Command:
         CommandError: the line is too long, or no command matches; the message says what to
             type instead.
     """
-    line = clean(text)
+    line = clean(text[: MAX_LINE * 4])  # a huge paste is rejected without scanning it all
     if len(line) > MAX_LINE:
         raise CommandError(f"That command is too long (over {MAX_LINE} characters); try /deal help")
     words = line.split(" ") if line else []

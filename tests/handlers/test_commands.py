@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.config.settings import RouteConfig
 from bot.domain import ChannelRef, EventType, Status
@@ -280,3 +282,15 @@ async def test_classifier_table_aliases(store: MemoryStore, clock: Clock) -> Non
     deal = DealCommands(store, companies.CompanyTable.default(), clock)
     reply = await deal.run("hon hai", USER)
     assert reply.title.startswith("Foxconn:"), reply.title
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=300))
+async def test_runner_always_answers_with_one_line_title(
+    store: MemoryStore, clock: Clock, text: str
+) -> None:
+    reply = await commands(store, clock).run(text, ADMIN)
+    assert reply.title and "\n" not in reply.title
+    assert not reply.title.startswith("Something went wrong")
