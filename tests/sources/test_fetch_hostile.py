@@ -136,6 +136,35 @@ async def test_refused_connection_is_a_connect_error(client: httpx.AsyncClient) 
     assert error.retryable
 
 
+async def test_connect_timeout_on_a_full_accept_queue(client: httpx.AsyncClient) -> None:
+    """A listener that never accepts: once its queue is full, SYNs go unanswered."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers: list[socket.socket] = []
+    try:
+        for _ in range(16):  # fill the accept queue until a connect attempt hangs
+            filler = socket.socket()
+            filler.settimeout(0.2)
+            fillers.append(filler)
+            try:
+                filler.connect(("127.0.0.1", port))
+            except TimeoutError:
+                break
+        else:
+            pytest.skip("this kernel accepts every connection; cannot provoke a connect timeout")
+        started = time.perf_counter()
+        error = await failure(client, f"http://127.0.0.1:{port}/feed", connect_timeout=0.3)
+        assert error.reason == "timeout"
+        assert "ConnectTimeout" in str(error)
+        assert time.perf_counter() - started < 1.5
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
+
+
 async def test_one_trickling_source_does_not_delay_the_others(
     server: FeedServer, client: httpx.AsyncClient
 ) -> None:
