@@ -16,6 +16,11 @@ Error mapping::
     403, 404            not retryable, reason forbidden / not_found, Discord's code kept
     400, 413, other 4xx not retryable, reason bad_request / payload_too_large
 
+Discord's per-route buckets are honoured before they bite: when a response says
+``X-RateLimit-Remaining: 0``, further calls to that route (same method, same channel) are
+refused locally as retryable until ``X-RateLimit-Reset-After`` has passed, so a busy channel
+backs off without collecting 429s (which count towards Discord's invalid-request ban).
+
 Messages name the method, a redacted path, the status and Discord's own error code and
 message; never the token (interaction/webhook tokens in paths are redacted as well).
 """
@@ -24,6 +29,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -33,6 +40,7 @@ from bot.errors import DeliveryError
 
 USER_AGENT = "DiscordBot (https://github.com/dealradar/dealradar, 0.1) dealradar"
 _TOKEN_IN_PATH = re.compile(r"/(webhooks|interactions)/(\d+)/[^/?]+")
+_MINOR_ID = re.compile(r"(?<=/messages/)\d+")
 _REASONS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 413: "payload_too_large"}
 
 
@@ -82,8 +90,11 @@ class DiscordRest:
         *,
         timeout: float = 15.0,
         session: aiohttp.ClientSession | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.api_url = api_url.rstrip("/")
+        self._clock = clock
+        self._exhausted: dict[str, float] = {}
         self._token = token
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session = session
@@ -104,11 +115,22 @@ class DiscordRest:
         """Send one request; return the decoded JSON (None for 204).
 
         Raises:
-            DiscordAPIError: any non-2xx answer, a timeout or a connection failure.
+            DiscordAPIError: any non-2xx answer, a timeout or a connection failure, or (without
+                sending) the route's rate-limit bucket is known to be empty.
         """
         if self._session is None:
             self._session = aiohttp.ClientSession()
         where = f"{method} {redact_path(path)}"
+        bucket = f"{method} {_MINOR_ID.sub('id', path)}"
+        wait = self._exhausted.get(bucket, 0.0) - self._clock()
+        if wait > 0:
+            raise DiscordAPIError(
+                f"discord {where}: rate-limit bucket empty, {wait:.1f}s left",
+                status=0,
+                retryable=True,
+                reason="rate_limited",
+                retry_after=wait,
+            )
         data = None if body is None else json.dumps(body, ensure_ascii=False)
         try:
             async with self._session.request(
@@ -119,6 +141,7 @@ class DiscordRest:
                 timeout=self._timeout,
             ) as resp:
                 text = await resp.text()
+                self._note_bucket(bucket, resp.headers)
                 if resp.status < 300:
                     return json.loads(text) if text.strip() else None
                 raise _error(where, resp.status, resp.headers, text)
@@ -130,6 +153,13 @@ class DiscordRest:
             raise DiscordAPIError(
                 f"discord {where}: {type(exc).__name__}", status=0, retryable=True, reason="network"
             ) from exc
+
+    def _note_bucket(self, bucket: str, headers: Any) -> None:
+        reset_after = _float(headers.get("X-RateLimit-Reset-After"))
+        if headers.get("X-RateLimit-Remaining") == "0" and reset_after:
+            self._exhausted[bucket] = self._clock() + reset_after
+        else:
+            self._exhausted.pop(bucket, None)
 
 
 def _error(where: str, status: int, headers: Any, text: str) -> DiscordAPIError:

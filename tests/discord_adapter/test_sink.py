@@ -300,3 +300,22 @@ async def test_bad_channel_id_is_refused_locally(api: FakeDiscordAPI, sink: Disc
         await sink.send(bad)
     assert err.value.reason == "bad_channel"
     assert api.requests == []
+
+
+async def test_empty_bucket_is_waited_out_locally(api: FakeDiscordAPI) -> None:
+    now = [50.0]
+    rest = DiscordRest(api.api_url, SecretStr(TOKEN), clock=lambda: now[0])
+    sink = DiscordSink(rest)
+    api.response_headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "2.5"}
+    await sink.send(delivery(make_alert(), key="a"))
+    before = len(api.requests)
+    with pytest.raises(DeliveryError) as err:
+        await sink.send(delivery(make_alert(), key="b"))
+    assert (err.value.retryable, err.value.reason) == (True, "rate_limited")
+    assert err.value.retry_after == pytest.approx(2.5)
+    assert len(api.requests) == before  # no request, so no 429 collected
+    api.response_headers = {}
+    now[0] += 3
+    await sink.send(delivery(make_alert(), key="b"))
+    assert len(api.posts(CHANNEL)) == 2
+    await sink.close()

@@ -95,6 +95,7 @@ class FakeDiscordAPI:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.faults: list[Fault] = []
         self.token = TOKEN
+        self.response_headers: dict[str, str] = {}  # added to every handled response
         self._nonces: dict[tuple[str, str], tuple[str, float]] = {}
         self._ids = itertools.count(1_100_000_000_000_000_000)
         self._window = nonce_window
@@ -234,6 +235,7 @@ class FakeDiscordAPI:
                 headers=fault.headers,
             )
         resp = await handler(request)
+        resp.headers.update(self.response_headers)
         rec.status = resp.status
         if fault is not None and fault.mode == "lost":
             assert request.transport is not None
