@@ -88,11 +88,11 @@ def _notice_error(text: str, where: str) -> SourceError:
 def _load(text: str, where: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     try:
         return json.loads(text, strict=False)  # GDELT sometimes leaves control characters in
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise SourceError(
             f"{where}: GDELT sent invalid JSON ({exc})", reason="gdelt_error"
         ) from None

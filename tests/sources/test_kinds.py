@@ -12,6 +12,7 @@ import pytest
 from bot.errors import SourceError
 from bot.sources import gdelt, news_search, rss
 from bot.sources.base import FetchLimits, FetchState, SourceSpec
+from bot.sources.feeds import parse_feed
 from bot.sources.registry import SOURCE_KINDS
 from bot.sources.spacing import Spacer
 from tests.fakes.feedserver import render_rss
@@ -264,3 +265,12 @@ def test_gdelt_base_url_override(monkeypatch: pytest.MonkeyPatch) -> None:
     assert gdelt.gdelt_url("x").startswith("https://api.gdeltproject.org/api/v2/doc/doc?query=x&")
     monkeypatch.setenv(gdelt.BASE_URL_ENV, "http://127.0.0.1:1/doc")
     assert gdelt.gdelt_url("x").startswith("http://127.0.0.1:1/doc?query=x&")
+
+
+@pytest.mark.parametrize("body", [b'{"a":' * 100_000, b"[" * 100_000 + b"]" * 100_000])
+def test_deeply_nested_json_is_a_source_error(body: bytes) -> None:
+    with pytest.raises(SourceError):
+        gdelt.parse_gdelt(b'{"articles": ' + body, base_url="https://api.test/")
+    feed = b'{"version": "https://jsonfeed.org/version/1", "items": ' + body + b"}"
+    with pytest.raises(SourceError):
+        parse_feed(feed, content_type="application/json", base_url="https://f.test/")
