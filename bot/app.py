@@ -16,6 +16,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -27,12 +28,13 @@ from bot.domain import ChannelRef, Notice, Sink
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
 from bot.polling import Poller, PollStats
-from bot.routing import Router, admin_targets
+from bot.routing_flood import admin_targets
 from bot.scheduling import Tick, Ticker
 from bot.sinks.console import ConsoleSink
 from bot.sources.base import FetchLimits
 from bot.sources.client import build_client
 from bot.sources.registry import SOURCE_KINDS
+from bot.store.commands_repo import build_commands, build_router, company_table
 from bot.store.db import create_engine, migration_state, sessionmaker, upgrade
 from bot.store.ingest import IngestUnits
 from bot.store.outbox import ClaimedDelivery, Outbox
@@ -40,6 +42,7 @@ from bot.store.sources_repo import DesiredSource, SourcesRepo
 from bot.store.storybook import SqlStoryBook
 from bot.web import WebServer
 from bot.webroutes import WebRoute
+from handlers.runner import DealCommands
 
 log = logging.getLogger("dealradar")
 
@@ -80,6 +83,14 @@ def fetch_limits(settings: Settings) -> FetchLimits:
     )
 
 
+class Service(Protocol):
+    """A long-lived connection started by ``run`` (Slack Socket Mode, the Discord gateway)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -94,7 +105,9 @@ class Runtime:
     delivery: DeliveryWorker
     client: httpx.AsyncClient
     sinks: dict[str, Sink]
+    commands: DealCommands | None = None
     web_routes: list[WebRoute] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)  # chat connections, long runs only
     closers: list[Callable[[], object]] = field(default_factory=list)
 
     async def notify_admins(self, notice: Notice) -> None:
@@ -190,7 +203,9 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         limits, user_agent=settings.fetch.user_agent, max_connections=settings.fetch.concurrency
     )
     classifier = default_classifier()
-    router = Router.from_settings(settings, sessions, clock=clock)
+    companies = company_table(settings)
+    router = build_router(settings, sessions, companies)
+    commands = build_commands(settings, engine, now=clock, table=companies)
     pipeline = Pipeline(
         units,
         classifier,
@@ -245,6 +260,14 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         client=client,
         sinks=sinks,
     )
+    runtime.commands = commands
+    if settings.slack.enabled:
+        from bot.slackapp.app import build_slack_runtime
+
+        slack = build_slack_runtime(settings.slack, commands, commands, admin_ids=settings.admins)
+        sinks["slack"] = slack.sink
+        runtime.web_routes += slack.web_routes()
+        runtime.services.append(slack)
     runtime_holder.append(runtime)
     runtime.closers += [engine.dispose, client.aclose]
     return runtime
@@ -283,6 +306,15 @@ async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
             Tick("deliver", DELIVERY_TICK_S, runtime.deliver_once),
         ]
     )
+    started: list[Service] = []
+    for service in runtime.services:
+        try:
+            await service.start()
+            started.append(service)
+        except Exception:  # a chat connection failing delays commands, never alerts
+            log.exception(
+                "service failed to start", extra={"kv": {"service": type(service).__name__}}
+            )
     ticker.start()
     log.info(
         "dealradar running",
@@ -293,6 +325,8 @@ async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
     finally:
         log.info("shutting down")
         await ticker.shutdown()
+        for service in reversed(started):
+            await service.stop()
         if web is not None:
             await web.stop()
 
