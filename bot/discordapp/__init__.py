@@ -6,10 +6,10 @@ What the composition root wires (see each module for details)::
     gateway = DiscordGateway(settings.discord, runner,            # /deal over the gateway
                              feedback=feedback, admins=settings.admins)
     await gateway.start() ... await gateway.stop()
-    endpoint = InteractionsEndpoint(settings.discord.public_key, runner,   # HTTP mode
-                                    DiscordRest(settings.discord.api_url, None),
-                                    feedback=feedback, admins=settings.admins, seen=...)
+    endpoint = InteractionsEndpoint.from_settings(                # HTTP mode, if public_key
+        settings.discord, runner, feedback=feedback, admins=settings.admins, seen=...)
     web_routes += endpoint.routes()                               # POST /discord/interactions
+    await endpoint.aclose(); await sink.close()                   # at shutdown
 
 Modules: ``render`` (+ ``markup``, ``buttons``) builds bodies and owns Discord's limits;
 ``rest`` + ``breaker`` + ``sink`` deliver; ``commandtext`` + ``dispatch`` are the one path

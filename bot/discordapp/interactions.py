@@ -24,6 +24,7 @@ from aiohttp import web
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
+from bot.config.settings import DiscordSettings
 from bot.discordapp import render
 from bot.discordapp.commandtext import build_text, from_interaction_data
 from bot.discordapp.dispatch import handle_click, run_command
@@ -103,14 +104,41 @@ class InteractionsEndpoint:
         self._defer_after = defer_after
         self._clock = clock
         self._pending: set[asyncio.Task[None]] = set()
+        self._owns_rest = False
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: DiscordSettings,
+        runner: CommandRunner,
+        *,
+        feedback: FeedbackRecorder | None = None,
+        admins: Iterable[str] = (),
+        seen: SeenInteractions | None = None,
+    ) -> InteractionsEndpoint:
+        """The endpoint for ``DISCORD_PUBLIC_KEY``, with its own client for deferred answers.
+
+        Raises:
+            ValueError: ``public_key`` is unset or not 64 hex characters.
+        """
+        if not settings.public_key:
+            raise ValueError("DISCORD_PUBLIC_KEY is not set")
+        rest = DiscordRest(settings.api_url, None)
+        endpoint = cls(
+            settings.public_key, runner, rest, feedback=feedback, admins=admins, seen=seen
+        )
+        endpoint._owns_rest = True
+        return endpoint
 
     def routes(self) -> list[WebRoute]:
         return [WebRoute("POST", PATH, self.handle)]
 
     async def aclose(self) -> None:
-        """Wait for deferred answers still being delivered."""
+        """Wait for deferred answers still being delivered (and close the client it owns)."""
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
+        if self._owns_rest:
+            await self._rest.close()
 
     def _verified(self, request: web.Request, body: bytes) -> bool:
         signature = request.headers.get("X-Signature-Ed25519", "")

@@ -13,6 +13,7 @@ import pytest
 from aiohttp import web
 from nacl.signing import SigningKey
 
+from bot.config.settings import DiscordSettings
 from bot.discordapp.interactions import InteractionsEndpoint
 from bot.discordapp.rest import DiscordRest
 from tests.discord_adapter.conftest import FakeFeedback, FakeRunner, validate
@@ -337,3 +338,15 @@ async def test_stale_registration_gets_a_usage_reply(server: Server, runner: Fak
     status, body = await server.post(other)
     assert body["data"]["content"] == "Unknown command; try /deal help"
     assert runner.calls == []
+
+
+async def test_from_settings_needs_a_valid_public_key() -> None:
+    with pytest.raises(ValueError, match="DISCORD_PUBLIC_KEY"):
+        InteractionsEndpoint.from_settings(DiscordSettings(), FakeRunner())
+    with pytest.raises(ValueError):
+        InteractionsEndpoint.from_settings(DiscordSettings(public_key="nothex"), FakeRunner())
+    key = KEY.verify_key.encode().hex()
+    endpoint = InteractionsEndpoint.from_settings(DiscordSettings(public_key=key), FakeRunner())
+    (route,) = endpoint.routes()
+    assert (route.method, route.path) == ("POST", "/discord/interactions")
+    await endpoint.aclose()
