@@ -14,6 +14,10 @@ while the server runs. Feeds are rendered as RSS 2.0 with an ``ETag`` and ``Last
 and answer conditional requests with 304. Hostile behaviours: ``set_trickle``, ``set_delay``,
 ``set_gzip_bomb``, ``set_oversize``, ``set_redirect`` (chains and loops), and ``set_raw`` for
 any status, header or body (429 + Retry-After, 500, HTML, malformed XML…).
+
+``populate(n)`` serves ``n`` synthetic feeds at once. For benchmarks, :class:`FeedServerProcess`
+(in :mod:`tests.fakes.feedserver_process`) runs the same server in a child process so it does
+not share the client's GIL; it offers the same calls over ``/_control/`` endpoints.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
+CONTROL_PREFIX = "/_control/"
 _ZEROS = b"\0" * (1 << 20)
 _CHUNK = 64 * 1024
 
@@ -84,6 +89,20 @@ def render_rss(
         parts.append("</item>")
     parts.append("</channel></rss>")
     return "".join(parts).encode("utf-8")
+
+
+def synthetic_items(feed: int, count: int) -> list[dict[str, Any]]:
+    """``count`` plausible items for feed number ``feed`` (benchmarks and smoke tests)."""
+    return [
+        {
+            "title": f"Maker {feed} to close plant number {j}",
+            "link": f"https://news.test/{feed}/{j}",
+            "guid": f"{feed}-{j}",
+            "description": f"<p>The company said plant <b>{j}</b> would close next year.</p>",
+            "pub_date": "Tue, 24 Nov 2026 10:00:00 GMT",
+        }
+        for j in range(count)
+    ]
 
 
 class FeedServer:
@@ -235,9 +254,48 @@ class FeedServer:
         """The headers of the last request to ``path`` (lower-case names)."""
         return dict(self._last_headers.get(path, {}))
 
+    def populate(self, count: int, items: int = 20, prefix: str = "/f") -> list[str]:
+        """Serve ``count`` synthetic feeds of ``items`` items at ``{prefix}{i}.xml``; their URLs."""
+        for i in range(count):
+            self.set_feed(f"{prefix}{i}.xml", synthetic_items(i, items))
+        return [self.url(f"{prefix}{i}.xml") for i in range(count)]
+
+    async def _control(self, request: web.Request) -> web.StreamResponse:
+        """Remote control for :class:`FeedServerProcess` (the same calls, over HTTP)."""
+        action = request.path[len(CONTROL_PREFIX) :]
+        query = request.query
+        payload = await request.json() if request.can_read_body else None
+        if action == "feed":
+            self.set_feed(
+                query["path"],
+                payload["items"],
+                title=payload.get("title", "Test feed"),
+                gzip=bool(payload.get("gzip")),
+            )
+        elif action == "item":
+            self.add_item(query["path"], payload)
+        elif action == "raw":
+            self.set_raw(
+                query["path"],
+                payload["body"].encode(),
+                payload.get("headers"),
+                int(payload.get("status", 200)),
+            )
+        elif action == "populate":
+            self.populate(
+                int(query["count"]), int(query.get("items", 20)), query.get("prefix", "/f")
+            )
+        elif action == "hits":
+            return web.Response(text=str(self.hits(query["path"])))
+        else:
+            return web.Response(status=404, text="unknown control action")
+        return web.Response(text="ok")
+
     # serving ---------------------------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path
+        if path.startswith(CONTROL_PREFIX):
+            return await self._control(request)
         self._hits[path] += 1
         self._last_headers[path] = {k.lower(): v for k, v in request.headers.items()}
         route = self._routes.get(path)

@@ -11,6 +11,7 @@ import pytest
 
 from bot.sources.feeds import parse_feed
 from tests.fakes.feedserver import FeedServer
+from tests.fakes.feedserver_process import FeedServerProcess
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -77,3 +78,24 @@ def test_stop_is_idempotent_and_port_is_released() -> None:
     server.stop()
     with pytest.raises(OSError):
         get(f"http://127.0.0.1:{port}/")
+
+
+def test_populate_serves_synthetic_feeds() -> None:
+    with FeedServer() as server:
+        urls = server.populate(3, items=5)
+        status, headers, body = get(urls[2])
+        entries = parse_feed(body, content_type=headers["Content-Type"], base_url=urls[2])
+    assert status == 200
+    assert [e.guid for e in entries] == [f"2-{j}" for j in range(5)]
+
+
+def test_process_mode_offers_the_same_calls() -> None:
+    with FeedServerProcess() as server:
+        urls = server.populate(2, items=3)
+        server.add_item("/f0.xml", {"title": "Fresh story", "link": "https://news.test/fresh"})
+        server.set_raw("/busy", b"later", {"Retry-After": "7"}, status=429)
+        assert b"Fresh story" in get(urls[0])[2]
+        assert get(server.url("/busy"))[0] == 429
+        assert server.hits("/f0.xml") == 1
+        server.set_feed("/custom.xml", [{"title": "Only", "link": "https://news.test/only"}])
+        assert b"<title>Only</title>" in get(server.url("/custom.xml"))[2]
