@@ -38,6 +38,13 @@ _INDUSTRY = re.compile(
     r"workers|jobs|coachbuilder|carmaker\w*)\b"
 )
 _CUE_WORDS = re.compile(r"partnership|alliance|venture|partners")
+# A company named only as a comparison or background is not a party to the event:
+# "clients like Apple", "to beat Tesla", "a former Tesla executive", "parent of Chrysler".
+_BYSTANDER = re.compile(
+    r"(?:\blike|such\s+as|rivals?|competitors?|compete\s+with|competing\s+with|\bbeat|"
+    r"\bthan|versus|\bvs\.?|\bformer|\bex-|parent\s+(?:company\s+)?of|clients?|"
+    r"customers?)\s+(?:the\s+)?$"
+)
 _JOINT_HINT = re.compile(r" (?:to|will|plans?|agrees?|set) ")
 _TALKS_CONTEXT = re.compile(r"\b(?:consider\w*|talks|discussions?|negotiat\w+|explor\w+)\b")
 # Two companies as the compound subject of a joint act: "GM, LG Chem to build ..."
@@ -108,7 +115,8 @@ class RuleClassifier:
         names: dict[str, None] = {}
         for sentence, sent_mentions in zip(doc.sentences, mentions, strict=True):
             for mention in sent_mentions:
-                names[mention.name] = None
+                if not _BYSTANDER.search(sentence.low, max(0, mention.start - 30), mention.start):
+                    names[mention.name] = None
             spans = [(m.start, m.end) for m in sent_mentions]
             for name, start in find_orgs(sentence.text, sentence.headline):
                 if any(s <= start < e for s, e in spans):

@@ -48,7 +48,8 @@ _CORPORATE_WORDS = frozenset(
 )
 # Words a name never starts with, stripped from the front ("Exclusive: ...", "The ...").
 _LEADING_WORDS = """The A An In On At For With By As After Before Its Their This That Exclusive
-Update UPDATE Timeline Analysis Report Breaking According Why How What When Where"""
+Update UPDATE Timeline Analysis Report Breaking According Why How What When Where Steelmaker
+Carmaker Automaker Chipmaker Retailer Supplier Miner Startup Rival Giant Conglomerate Insurer"""
 _LEADING = frozenset(_LEADING_WORDS.split())
 # Function words that end a name read backwards from a ticker ("ENDS TALKS WITH GM <GM>").
 _BREAK_WORDS = """to with in on at for and by from the a an says said sets plans ends talks venture
@@ -79,34 +80,58 @@ _STOP_WORDS = """
     Stocks Automaker Automakers Carmaker Carmakers Company Companies Firm Firms Chairman CEO
     Chief Staff Hundreds Thousands Monday Tuesday Wednesday Thursday Friday Saturday Sunday
     January February March April May June July August September October November December Mr Mrs
-    Ms Dr How Why What When Where Who Will Could Would Should New Old Former Global World North
+    Ms Dr How Why What When Where Who Will Could Would Should New Old Former World North
     South East West Central European Europe Asia Asian Africa African Western Eastern State
-    Federal National City County Town Council Parliament Congress Senate Regulators Regulator
+    Federal City County Town Council Parliament Congress Senate Regulators Regulator
     Police Army Ministry Department Agency Authorities Authority Mayor Governor
     Secretary Trump Biden Obama Macron Merkel Brexit Covid COVID Coronavirus China's According
     Investors
     Analysts Employees Staffers Residents Locals Voters Bosses Managers Executives Management
-    Sales Profit Profits Production Output Exports Imports Prices Price Demand Auto Car Cars
-    Electric Battery Batteries Chip Chips EV EVs Energy Oil Gas Power Green Clean Our We You
+    Sales Profit Profits Production Output Exports Imports Prices Price Demand Cars
+    Our We You
     They He She I There Here Shares Stock Market Markets Wall Street Dow Nasdaq Japanese Chinese
     German French Korean Indian British American Italian Spanish Swedish Deal Deals Talks
     Venture Alliance Partnership Merger Layoffs Closure Closures Plan Plans Daily Weekly News
     Press Times Journal Post Herald Tribune Reuters Bloomberg CNBC BBC AP Exclusive: Watch Video
-    Opinion Editorial Live Photos Inside Meet Why's Here's Says Said
+    Opinion Editorial Live Photos Inside Meet Why's Here's Says Said Due Hard Chance Calls
+    John Staying Mobility Industrial Representatives Corporations Disruptions Protests PROTESTS
+    Leave Part Rio Motor Paper
 """
 _STOP = frozenset(_STOP_WORDS.split())
+# Words that end a name when met after its first word.
+_TRAILING_WORDS = """CEO CFO Chairman President Says Said May It Doesn't Reaches Strikes Have Has
+Is Was To Calls Cost-Cutting Goodbye"""
+_TRAILING = frozenset(_TRAILING_WORDS.split())
+# Words that start names ("Electric Last Mile") but are never a name alone.
+_LONE_WORDS = "Auto Car Battery Chip Oil Gas Green Clean Global National EV EVs Power"
+_LONE = frozenset(_LONE_WORDS.split())
+# A name in apposition to a role noun: "its franchise partner Shangpin", "carmaker Zentro".
+_APPOSITION = re.compile(
+    r"\b(?:partner|rival|supplier|carmaker|automaker|steelmaker|chipmaker|maker|manufacturer|"
+    r"producer|startup|start-up|giant|group|firm|company|subsidiary|unit|owner|buyer)\s+"
+    r"((?:[A-Z][\w&'-]+\s?){1,3})"
+)
 _LEGAL_TAIL = re.compile(r"(?:[\s,]+(?:" + _LEGAL + r")\b\.?)+$")
 
 
 def _clean(name: str) -> str | None:
-    name = _LEGAL_TAIL.sub("", name.strip(" ,.'")).strip(" ,.")
-    words = name.split()
+    name = _LEGAL_TAIL.sub("", name.strip(" ,.'").removesuffix("'s")).strip(" ,.")
+    name = _LEGAL_TAIL.sub("", name).strip(" ,.")
+    if "'s " in name:  # "CNH Industrial's Iveco": the owner qualifies the company
+        name = name.rsplit("'s ", 1)[1]
+    words = [w for w in name.split() if not w.endswith("-based")]
+    for i, word in enumerate(words[1:], start=1):  # "Starbucks CEO", "GM Says Goodbye"
+        if word.casefold() in _BREAK or word in _TRAILING:
+            words = words[:i]
+            break
     while words and (words[0] in _LEADING or country_of(words[0].removesuffix("'s"))):
         words.pop(0)
     if not words or words[0] in _STOP or words[0].casefold() in _BREAK:
         return None
     name = " ".join(words)
     if name in _STOP or country_of(name) or len(name) < 2 or name in _CORPORATE_WORDS:
+        return None
+    if name in _LONE:
         return None
     if name.isupper() and len(name) > 5 and " " in name:
         name = name.title()  # "LAC MINERALS" -> "Lac Minerals": readable, resolvable later
@@ -146,6 +171,10 @@ def find_orgs(sentence: str, headline: bool) -> list[tuple[str, int]]:
         name = _clean(m.group(1) + (" " + corporate if corporate else ""))
         if name and (corporate is None or len(name.split()) > 1):
             found.append((name, m.start()))
+    for m in _APPOSITION.finditer(sentence):
+        name = _clean(m.group(1))
+        if name:
+            found.append((name, m.start(1)))
     body = _DATELINE.sub("", sentence, count=1) if not headline else sentence
     offset = len(sentence) - len(body)
     m2 = _SUBJECT.match(body)

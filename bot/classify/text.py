@@ -28,10 +28,9 @@ _FOLD = str.maketrans(
 # A sentence ends at . ! ? ; followed by space, unless the word before the dot is an
 # abbreviation ("Co.", "Corp.", "U.S.", "Ont.") or a single capital.
 _SPLIT = re.compile(r"(?<=[!?;])\s+|(?<=[a-z0-9)\"']{3}[.])\s+(?=[A-Z\"'(])")
-_ABBREV = frozenset(
-    "co corp inc ltd jr sr st mr mrs ms dr no vs jan feb mar apr jun jul aug sep sept oct nov "
-    "dec mich ont calif fla ill ind ore pa ga bros gov sen rep dept est".split()
-)
+_ABBREV_WORDS = """co corp inc ltd jr sr st mr mrs ms dr no vs jan feb mar apr jun jul aug sep sept
+oct nov dec mich ont calif fla ill ind ore pa ga bros gov sen rep dept est"""
+_ABBREV = frozenset(_ABBREV_WORDS.split())
 BODY_LIMIT = 4000  # characters of body text read: cues beyond the first paragraphs add noise
 
 
