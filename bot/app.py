@@ -37,6 +37,7 @@ from bot.sources.registry import SOURCE_KINDS
 from bot.store.commands_repo import build_commands, build_router, company_table
 from bot.store.db import create_engine, migration_state, sessionmaker, upgrade
 from bot.store.ingest import IngestUnits
+from bot.store.leader import GATEWAY_LOCK_ID, LeaderOnly
 from bot.store.outbox import ClaimedDelivery, Outbox
 from bot.store.sources_repo import DesiredSource, SourcesRepo
 from bot.store.storybook import SqlStoryBook
@@ -268,9 +269,35 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         sinks["slack"] = slack.sink
         runtime.web_routes += slack.web_routes()
         runtime.services.append(slack)
+    _wire_discord(runtime, engine, commands)
     runtime_holder.append(runtime)
     runtime.closers += [engine.dispose, client.aclose]
     return runtime
+
+
+def _wire_discord(runtime: Runtime, engine: AsyncEngine, commands: DealCommands) -> None:
+    """REST sink and (one replica's) gateway with DISCORD_TOKEN; HTTP interactions with
+    DISCORD_PUBLIC_KEY. Alerts never wait for the gateway."""
+    settings = runtime.settings
+    if settings.discord.enabled:
+        from bot.discordapp.client import DiscordGateway
+        from bot.discordapp.sink import DiscordSink
+
+        sink = DiscordSink.from_settings(settings.discord)
+        runtime.sinks["discord"] = sink
+        runtime.closers.append(sink.close)
+        gateway = DiscordGateway(
+            settings.discord, commands, feedback=commands, admins=settings.admins
+        )
+        runtime.services.append(LeaderOnly(engine, gateway, GATEWAY_LOCK_ID, "discord-gateway"))
+    if settings.discord.public_key:
+        from bot.discordapp.interactions import InteractionsEndpoint
+
+        endpoint = InteractionsEndpoint.from_settings(
+            settings.discord, commands, feedback=commands, admins=settings.admins
+        )
+        runtime.web_routes += endpoint.routes()
+        runtime.closers.append(endpoint.aclose)
 
 
 async def run_once(runtime: Runtime, *, flush: bool = True) -> int:

@@ -19,8 +19,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.domain import Alert, Delivery, Digest, Sink
+from bot.domain import Alert, Delivery, Sink
 from bot.errors import DeliveryError
+from bot.routing_flood import build_digest, digest_title, group_flood
 from bot.store.outbox import ClaimedDelivery, Outbox
 
 log = logging.getLogger("dealradar.delivery")
@@ -100,22 +101,24 @@ class DeliveryWorker:
     ) -> list[tuple[list[ClaimedDelivery], str | None]]:
         """Batches to send, each with a digest title when it goes out as one grouped message.
 
-        Held alerts (digest mode, quiet hours) always go out together as the channel's digest;
-        past the flood threshold, a channel's new-story alerts go out as one grouped message.
+        Held alerts (digest mode, quiet hours) go out together as the channel's digest; past
+        the flood threshold, a channel's new-story alerts go out as one grouped message.
         """
-        held = [i for i in items if i.kind == "digest"]
-        new = [i for i in items if i.kind == "new"]
-        rest = [i for i in items if i.kind not in ("digest", "new")]
-        batches: list[tuple[list[ClaimedDelivery], str | None]] = []
-        if held:
-            batches.append((held, f"Digest: {len(held)} stories"))
-        if len(new) > self._flood_threshold:
-            stats.grouped += len(new)
-            batches.append((new, f"{len(new)} new stories (grouped to spare the channel)"))
-        else:
-            batches += [([i], None) for i in new]
-        batches += [([i], None) for i in rest]
-        return batches
+        planned: list[tuple[list[ClaimedDelivery], str | None]] = []
+        for batch in group_flood(
+            items,
+            self._flood_threshold,
+            lambda item: item.delivery.message,
+            held=lambda item: item.kind == "digest",
+        ):
+            if batch[0].kind == "digest":
+                planned.append((batch, digest_title(len(batch), "digest")))
+            elif len(batch) > 1:
+                stats.grouped += len(batch)
+                planned.append((batch, digest_title(len(batch), None)))
+            else:
+                planned.append((batch, None))
+        return planned
 
     async def _send(
         self, batch: list[ClaimedDelivery], title: str | None, stats: DeliveryStats
@@ -123,10 +126,9 @@ class DeliveryWorker:
         first = batch[0]
         delivery = first.delivery
         if title is not None:
-            alerts = tuple(
-                i.delivery.message for i in batch if isinstance(i.delivery.message, Alert)
+            digest = build_digest(
+                title, [i.delivery.message for i in batch if isinstance(i.delivery.message, Alert)]
             )
-            digest = Digest(title=title, alerts=alerts)
             delivery = Delivery(
                 id=delivery.id,
                 key=f"{delivery.key}+group{len(batch)}",
