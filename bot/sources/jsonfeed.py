@@ -16,10 +16,12 @@ from bot.sources.entries import RawEntry, parse_date
 
 
 def looks_like_json(body: bytes, content_type: str | None) -> bool:
-    """True for a JSON content type or a body whose first non-blank byte is ``{``."""
-    if content_type and "json" in content_type.lower():
-        return True
-    return body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+    """True when the body starts with ``{``, or (starting with neither ``{`` nor ``<``) when the
+    content type says JSON. The body wins over a mislabelled ``Content-Type``."""
+    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head in (b"{", b"<"):
+        return head == b"{"
+    return bool(content_type and "json" in content_type.lower())
 
 
 def _text(item: dict[str, Any], key: str) -> str | None:

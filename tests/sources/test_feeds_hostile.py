@@ -226,3 +226,9 @@ def test_json_feed_minimal_and_hostile_fields() -> None:
     assert [(e.title, e.guid) for e in entries] == [("Ford & VW", "1"), ("Only text", "3")]
     assert entries[0].summary == "Deal signed"
     assert entries[0].published == datetime(2026, 11, 20, 10, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("content_type", ["text/html; charset=utf-8", "application/json", None])
+def test_mislabelled_content_type_does_not_hide_a_feed(content_type: str | None) -> None:
+    entries = parse(rss(item("Labelled wrongly", "https://news.test/w")), content_type)
+    assert [e.title for e in entries] == ["Labelled wrongly"]
