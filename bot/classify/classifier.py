@@ -41,10 +41,23 @@ _CUE_WORDS = re.compile(r"partnership|alliance|venture|partners")
 # A company named only as a comparison or background is not a party to the event:
 # "clients like Apple", "to beat Tesla", "a former Tesla executive", "parent of Chrysler".
 _BYSTANDER = re.compile(
-    r"(?:\blike|such\s+as|rivals?|competitors?|compete\s+with|competing\s+with|\bbeat|"
+    r"(?:\blike|such\s+as|\brivals|competitors|compete\s+with|competing\s+with|\bbeat|"
     r"\bthan|versus|\bvs\.?|\bformer|\bex-|parent\s+(?:company\s+)?of|clients?|"
     r"customers?)\s+(?:the\s+)?$"
 )
+# "invests $500m in <company>", "takes a 20% stake in <company>", "buys 5% of <company>"
+_EQUITY_BEFORE = re.compile(
+    r"(?:\binvest(?:s|ed|ing|ment)?\s+(?:of\s+)?(?:up\s+to\s+|about\s+|nearly\s+|some\s+|"
+    r"another\s+)?[$€£]?\s?[\d.,]+\s?(?:bn|billion|mln|million|m|mn)?\s*(?:[a-z]+\s+){0,2}?"
+    r"|\b(?:buy|buys|bought|buying|take|takes|took|taking|acquir(?:e|es|ed|ing)|tak(?:e|es)\s+up)"
+    r"\s+(?:an?\s+)?(?:[\d.,]+\s?%|[\d.,]+\s+percent|minority)\s*(?:stake\s+|share\s+|"
+    r"holding\s+)?)(?:in|of)\s+(?:the\s+|a\s+)?(?:[\w'-]+\s+){0,4}$"
+)
+_CONTROL = re.compile(
+    r"\b(?:majority|controlling|full|entire|remaining|rest\s+of|100\s?%|all\s+of|takeover|"
+    r"cuts?|reduc\w+|lower\w*|trim\w*|sell\w*|sold|divest\w*)\b"
+)
+_RIVAL_AFTER = re.compile(r"(?:'s)?[\s-]+(?:rival|competitor|challenger|peer)s?\b")
 _JOINT_HINT = re.compile(r" (?:to|will|plans?|agrees?|set) ")
 _TALKS_CONTEXT = re.compile(r"\b(?:consider\w*|talks|discussions?|negotiat\w+|explor\w+)\b")
 # Two companies as the compound subject of a joint act: "GM, LG Chem to build ..."
@@ -77,7 +90,14 @@ class RuleClassifier:
 
         def industrial() -> bool:
             if not industry:
-                industry.append(any(_INDUSTRY.search(s.low) for s in doc.sentences))
+                industry.append(
+                    any(_INDUSTRY.search(s.low) for s in doc.sentences)
+                    or any(
+                        self.companies.is_industrial(m.name)
+                        for i in range(len(doc.sentences))
+                        for m in mentions_in(i)
+                    )
+                )
             return industry[0]
 
         found: dict[EventType, list[tuple[Cue, Sentence]]] = {}
@@ -89,6 +109,12 @@ class RuleClassifier:
                 low = _blank_names(low, mentions_in(i))
             for cue in partnership_cues(low):
                 found.setdefault(EventType.PARTNERSHIP, []).append((cue, sentence))
+        if EventType.PARTNERSHIP not in found:
+            for i, sentence in enumerate(doc.sentences):
+                if "stake" in sentence.low or "invest" in sentence.low or "%" in sentence.low:
+                    equity = _equity_stake(sentence, mentions_in(i))
+                    if equity is not None:
+                        found.setdefault(EventType.PARTNERSHIP, []).append((equity, sentence))
         if EventType.PARTNERSHIP not in found and _JOINT_HINT.search(doc.headline.low):
             joint = _joint_act(doc.headline, mentions_in(0))
             if joint is not None:
@@ -102,6 +128,9 @@ class RuleClassifier:
         if not companies and jobs is None and place == Place():
             # Nobody, nowhere, no numbers: a how-to column or a trend piece, not an event.
             return []
+        if not companies:
+            # A partnership needs parties; countries signing a deal are not companies.
+            found.pop(EventType.PARTNERSHIP, None)
         events = [
             self._event(
                 doc, kind, cues, companies, place.plant, place.location, place.country, jobs
@@ -115,8 +144,11 @@ class RuleClassifier:
         names: dict[str, None] = {}
         for sentence, sent_mentions in zip(doc.sentences, mentions, strict=True):
             for mention in sent_mentions:
-                if not _BYSTANDER.search(sentence.low, max(0, mention.start - 30), mention.start):
-                    names[mention.name] = None
+                if _BYSTANDER.search(sentence.low, max(0, mention.start - 30), mention.start):
+                    continue
+                if _RIVAL_AFTER.match(sentence.low, mention.end):
+                    continue  # "Tesla rival Rivian": Tesla only describes Rivian
+                names[mention.name] = None
             spans = [(m.start, m.end) for m in sent_mentions]
             for name, start in find_orgs(sentence.text, sentence.headline):
                 if any(s <= start < e for s, e in spans):
@@ -185,6 +217,18 @@ def _joint_act(headline: Sentence, mentions: list[CompanyMention]) -> Cue | None
     if hit is None:
         return None
     return Cue("companies acting jointly", (hit.group(0),), 0, 0.65)
+
+
+def _equity_stake(sentence: Sentence, mentions: list[CompanyMention]) -> Cue | None:
+    """A minority stake or investment in a named company: an equity alliance."""
+    low = sentence.low
+    if _CONTROL.search(low):
+        return None
+    for m in mentions:
+        hit = _EQUITY_BEFORE.search(low, max(0, m.start - 80), m.start)
+        if hit is not None:
+            return Cue("equity stake", (hit.group(0).strip(), m.text), hit.start(), 0.7)
+    return None
 
 
 @cache

@@ -26,7 +26,8 @@ _DEAL_CLOSE = re.compile(
 )
 _MARKET = re.compile(
     r"\b(?:shares?|stocks?|index|indices|dow|nasdaq|s&p|markets?|ftse|nikkei|dax|trading|"
-    r"futures|prices?|yields?|dollar|oil|gold)\b[^.;]{0,40}?\b(clos(?:e|ed|es|ing))\b"
+    r"futures|prices?|yields?|dollar|bonds?|treasur(?:y|ies)|currenc(?:y|ies)|the\s+(?:euro|yen|"
+    r"pound))\b[^.;]{0,40}?\b(clos(?:e|ed|es|ing))\b"
     r"|\b(clos(?:ed|es|ing))\s+(?:up|down|higher|lower|at|flat|the\s+session)\b"
     r"|\b(?:at\s+the|market|before\s+the|after\s+the)\s+(close)\b"
     r"|\b(closing)\s+(?:price|bell|level|date|ceremony|arguments|remarks|stages)\b"
@@ -44,19 +45,23 @@ _CLOSE = re.compile(
     r"|smelting|refining|car\s?making|operations)"
     r"|(?:production|manufacturing|assembly|output|steelmaking)\s+(?:\w+\s+){0,2}?"
     r"(?:to|will)\s+(?:end|cease|stop)"
-    r"|end\s+of\s+(?:\w+\s+){0,2}(?:production|manufacturing|assembly|steelmaking|car\s?making))\b"
+    r"|end\s+of\s+(?:\w+\s+){0,2}(?:production|manufacturing|assembly|steelmaking|car\s?making)"
+    r"|end\s+of\s+the\s+line|last\s+(?:\w+\s+)?(?:car|cars|vehicle|vehicles|truck|trucks|engine|"
+    r"engines|coil|slab|tyre|tire)s?\s+(?:rolls?|rolled|rolling|comes?|came)\s+off"
+    r"|(?:exit|exits|exiting|quit|quits|quitting|pull(?:s|ed|ing)?\s+out\s+of)\s+(?:\w+\s+){0,2}?"
+    r"(?:manufacturing|production|car\s?making|steelmaking))\b"
 )
 # Industrial sites. Strong ones bind alone; weak ones also need an industrial word nearby.
 _SITE = re.compile(
     r"\b(?:plants?|factor(?:y|ies)|mills?|smelters?|refiner(?:y|ies)|foundr(?:y|ies)|fabs?|"
     r"mines?|mine\s+shafts?|shipyards?|dockyards?|steel\s?works|ironworks|potlines?|"
     r"winer(?:y|ies)|brewer(?:y|ies)|distiller(?:y|ies)|collier(?:y|ies)|quarr(?:y|ies)|"
-    r"canner(?:y|ies)|abattoirs?|slaughterhouses?|sawmills?|kilns?|"
+    r"canner(?:y|ies)|abattoirs?|slaughterhouses?|sawmills?|kilns?|(?:steam\s+)?crackers?|"
     r"(?:assembly|production|car|vehicle)\s+lines?|gigafactor(?:y|ies)|gigafab|"
     r"blast\s+furnaces?|coke\s+ovens?|(?:manufacturing|production|assembly)\s+"
     r"(?:sites?|facilit(?:y|ies)|operations?|plants?|hubs?|units?|centers?|centres?)|"
     r"production|manufacturing|assembly|steelmaking|car\s?making|works|site|facilit(?:y|ies)|"
-    r"operations|lines)\b"
+    r"operations?|lines)\b"
 )
 _WEAK_SITES = frozenset(
     {
@@ -71,6 +76,7 @@ _WEAK_SITES = frozenset(
         "facility",
         "facilities",
         "operations",
+        "operation",
         "lines",
     }
 )
@@ -106,7 +112,10 @@ _TEMPORARY = re.compile(
     r"repairs?|holidays?|outages?|burst|sabotag\w*|inventory|quarantine|during)\b|\bfor\s+work\b"
 )
 # Pauses are closures only when called indefinite or permanent.
-_PAUSE = re.compile(r"\b(?:suspend|halt|idle|stop|pause)(?:s|ed|d|ing)?\b")
+_PAUSE = re.compile(
+    r"\b(?:suspend(?:s|ed|ing)?|halt(?:s|ed|ing)?|idl(?:e|es|ed|ing)|stop(?:s|ped|ping)?|"
+    r"paus(?:e|es|ed|ing))\b"
+)
 _INDEFINITE = re.compile(r"\bindefinite\w*|\bpermanent\w*|\bfor\s+good\b|\bno\s+longer\b")
 _AVERTED = re.compile(
     r"\bkeep(?:s|ing)?\s+(?:\w+\s+){0,4}?(?:plant|factory|mill|smelter|refinery|works|site|mine|"
@@ -120,7 +129,16 @@ _AVERTED = re.compile(
 )
 
 
-_PRODUCTION_WORDS = ("production", "manufactur", "assembly", "making", "output", "operations")
+_PRODUCTION_WORDS = (
+    "production",
+    "manufactur",
+    "assembly",
+    "making",
+    "output",
+    "operations",
+    "line",
+    "off",
+)
 
 
 def _bind_site(low: str, start: int, end: int) -> re.Match[str] | None:
@@ -140,36 +158,12 @@ def _bind_site(low: str, start: int, end: int) -> re.Match[str] | None:
 
 # Cheap substring pre-filters: most sentences contain none of these and skip every regex.
 _STEMS = (
-    "clos",
-    "shut",
-    "mothball",
-    "wind",
-    "wound",
-    "phas",
-    "ceas",
-    "end",
-    "stop",
-    "drop",
-    "abandon",
-    "decommission",
-    "plug",
-    "keep",
-    "sav",
-    "avert",
-    "avoid",
-    "prevent",
-    "rescu",
-    "stave",
-    "suspend",
-    "halt",
-    "idl",
-    "paus",
-    "remain",
-    "stay",
+    "clos|shut|mothball|wind|wound|phas|ceas|end|stop|drop|last|exit|quit|pull|abandon|"
+    "decommission|plug|keep|sav|avert|avoid|prevent|rescu|stave|suspend|halt|idl|paus|remain|stay"
 )
 _AVERTED_STEMS = ("keep", "sav", "avert", "avoid", "prevent", "rescu", "stave", "remain", "stay")
 _INDEFINITE_STEMS = ("indefinite", "permanent", "for good", "no longer")
-_ANY_STEM = re.compile("|".join(_STEMS))
+_ANY_STEM = re.compile(_STEMS)
 _ANY_AVERTED = re.compile("|".join(_AVERTED_STEMS))
 _ANY_INDEFINITE = re.compile("|".join(_INDEFINITE_STEMS))
 

@@ -34,6 +34,21 @@ _LEGAL_TAIL = re.compile(r"(?:[\s,]+(?:&\s*)?" + _LEGAL + r"\.?)+\s*$")
 # After a match: swallow trailing legal forms so the span covers "Nissan Motor Co., Ltd.".
 _SPAN_TAIL = re.compile(r"(?:,?\s+(?:Motor\s+)?" + _LEGAL + r"\b\.?)+")
 _SPACES = re.compile(r"\s+")
+_SERVICE_SECTORS = frozenset(
+    {
+        "retail",
+        "finance",
+        "media",
+        "telecom",
+        "airline",
+        "logistics",
+        "regulator",
+        "union",
+        "tech",
+        "consulting",
+        "university",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +171,11 @@ class CompanyTable:
         """The group a company rolls up to, or ``None`` when it is its own top."""
         entry = self.entry(name)
         return None if entry is None else entry.parent
+
+    def is_industrial(self, name: str) -> bool:
+        """Whether a known company makes things (its sector is not retail, finance, media...)."""
+        entry = self._entries.get(name)
+        return entry is not None and entry.sector not in _SERVICE_SECTORS
 
     def roll_up(self, names: list[str]) -> list[str]:
         """``names`` without product brands whose parent is also named ("GM" + "Chevrolet")."""

@@ -62,10 +62,22 @@ _NEWS_VERB = (
     r"confirmed|forms?|formed|ends?|ended|quits?|drops?|scraps?|puts?|lays|launches|kicks|"
     r"begins|starts|gets|can|may|could|would|pulls|reaches|enters|joins|wants|seeks|"
     r"considers|inks|unveils|denies|denied|mothballs|idles|reported|announcing|parts|"
-    r"teams|takes|makes|moves|shifts|opens|files|wins"
+    r"teams|takes|makes|moves|shifts|opens|files|wins|picks|selects|taps|chooses|licenses|"
+    r"licences|supplies|sells|buys|invests|settles|sues|partners"
 )
 _SUBJECT = re.compile(
     r"^((?:" + _WORD + r"\s+){0,2}" + _WORD + r")(?:'s)?\s+(?i:" + _NEWS_VERB + r")\b"
+    r"|^((?:"
+    + _WORD
+    + r"\s+){0,2}"
+    + _WORD
+    + r")\s*(?:,|and|&)\s*((?:"
+    + _WORD
+    + r"\s+){0,2}"
+    + _WORD
+    + r")\s+(?i:"
+    + _NEWS_VERB
+    + r")\b"
     r"|^((?:" + _WORD + r"\s+){0,2}" + _WORD + r"),\s+(?:a|an|the)\s"
 )
 _DATELINE = re.compile(
@@ -179,7 +191,9 @@ def find_orgs(sentence: str, headline: bool) -> list[tuple[str, int]]:
     offset = len(sentence) - len(body)
     m2 = _SUBJECT.match(body)
     if m2 is not None:
-        name = _clean(m2.group(1) or m2.group(2))
-        if name:
-            found.append((name, offset))
+        for group in range(1, 5):
+            if m2.group(group):
+                name = _clean(m2.group(group))
+                if name:
+                    found.append((name, offset + m2.start(group)))
     return found

@@ -31,6 +31,10 @@ _VERB = re.compile(
     r"|agree(?:s|d)?\s+(?:with\s+[\w\s.&-]{1,40}?\s+)?to\s+(?:jointly\s+)?"
     r"(?:co-?develop|develop\s+\w+\s+together|share\s+(?:technology|platforms?))"
     r"|(?:share|shares|sharing)\s+(?:\w+\s+)?(?:technology|platforms?|batteries|engines)"
+    r"|(?:picks?|picked|selects?|selected|chooses|chose|taps?|tapped)\s+[\w\s.&'-]{1,40}?\s+as\s+"
+    r"(?:its\s+|a\s+|an\s+)?(?:\w+\s+)?(?:partner|supplier)"
+    r"|licen[cs](?:e|es|ed|ing)\s+(?:its\s+|the\s+)?(?:\w+\s+){0,2}?(?:technology|platform|"
+    r"patents?|designs?)\s+to"
     r"|(?:talks|discussions|negotiations)\s+with\s+[\w\s.,&'-]{1,60}?\s+(?:to|on|over|about)\s+"
     r"(?:jointly\s+)?(?:build|make|develop|produce|supply|form|set\s+up|create|manufactur\w*|"
     r"co-?develop|cooperat\w*|collaborat\w*|partner\w*|repurpose|share|use|joint)"
@@ -46,7 +50,8 @@ _NOUN = re.compile(
     r"production|battery|partnership|venture|long-term|non-binding|\w+-year)\s+"
     r"(?:agreements?|deals?|pacts?|"
     r"contracts?|accords?|arrangements?))"
-    r"|agreements?\s+(?:\w+\s+){0,4}?to\s+(?:jointly\s+)?(?:develop|produce|build|supply|share|"
+    r"|(?:agreements?|deals?|pacts?|accords?)\s+(?:\w+\s+){0,4}?to\s+(?:jointly\s+)?"
+    r"(?:develop|produce|build|supply|share|"
     r"cooperate|collaborate|make|manufacture|co-develop))\b"
 )
 _FORM = (
@@ -102,9 +107,10 @@ _LAWSUIT = re.compile(
 _NAME_LIKE = re.compile(
     r"\b(?:investment|limited|general|private\s+equity)\s+partnerships?\b"
     r"|\bpartnerships?\s+(?:ltd|llp|lp|plc|inc)\b|\bventure\s+(?:capital|fund\s+investors)\b"
-    r"|\bpartners?\s+(?:group|capital|llp|lp|ltd)\b"
+    r"|\bpartners?\s+(?:group|capital|llp|lp|ltd)\b|\btrade\s+(?:pact|accord|deal|agreement)s?\b"
 )
 _FORM_BEFORE = re.compile(r"\b(?:" + _FORM + r")\s+(?:[\w'-]+\s+){0,4}$")
+_PARTNER_SIGNAL = re.compile(r"\bwith\b|joint|partner|50-50|50/50|\band\b|&|,|\bits\b")
 _NEW_BEFORE = re.compile(r"\bnew\s+(?:[\w-]+\s+){0,2}$")
 _PARTNER_IN = re.compile(r"\s+(?:for|in|to)\b")
 # A government's investment agreement for a new site is a plant opening, not a partnership.
@@ -120,39 +126,12 @@ _FORMATION_NEAR = re.compile(
 
 # Cheap substring pre-filter: a sentence with none of these has no partnership cue.
 STEMS = (
-    "partner",
-    "ventur",
-    "jv",
-    "allian",
-    "tie",
-    "team",
-    "joint",
-    "forces",
-    "hands",
-    "together",
-    "collab",
-    "operat",
-    "mou",
-    "memorandum",
-    "intent",
-    "consortium",
-    "agree",
-    "deal",
-    "pact",
-    "contract",
-    "accord",
-    "arrangement",
-    "licen",
-    "shar",
-    "pool",
-    "talks",
-    "discussions",
-    "negotiat",
-    "sign",
-    "develop",
+    "partner|ventur|jv|allian|tie|team|joint|forces|hands|together|collab|operat|mou|memorandum|"
+    "intent|consortium|agree|deal|pact|contract|accord|arrangement|licen|shar|pool|talks|"
+    "discussions|negotiat|sign|develop|supplier"
 )
 
-_ANY_STEM = re.compile("|".join(STEMS))
+_ANY_STEM = re.compile(STEMS)
 
 
 def partnership_cues(low: str) -> list[Cue]:
@@ -177,6 +156,8 @@ def partnership_cues(low: str) -> list[Cue]:
         cues.append(Cue("cooperation verb", (m.group(0),), m.start(), 0.85))
     for m in nouns:
         noun = m.group(0)
+        if noun in ("venture", "ventures") and _PARTNER_SIGNAL.search(low) is None:
+            continue  # "launches a new venture into space tourism": a business, not a JV
         if noun == "partner" and not (
             _PARTNER_IN.match(low, m.end())
             or _CHANGE_RX.search(low, max(0, m.start() - 50), m.start())

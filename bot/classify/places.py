@@ -145,8 +145,9 @@ _SITE = (
 )
 # "Oppama plant", "its Sunderland factory", "Granite City Works plant"
 _NAMED_SITE = re.compile(
-    r"\b((?:[A-Z][\w'.-]*\s+){0,2}[A-Z][\w'.-]*)\s+(?:(?:[A-Z][a-z]+|EV|car|auto|engine|"
-    r"assembly|steel|paper|chemical|battery|tyre|tire|vehicle)\s+){0,2}" + _SITE + r"s?\b"
+    r"\b((?:[A-Z][\w'.-]*\s+){0,2}[A-Z][\w'.-]*)\s+(?:[A-Z][a-z]+\s+|EV\s+|[a-z][\w-]*\s+){0,2}"
+    + _SITE
+    + r"s?\b"
 )
 _SITE_IN = re.compile(
     r"\b" + _SITE + r"s?\s+(?:in|at|near)\s+((?:[A-Z][\w'.-]+)(?:,?\s+[A-Z][\w'.-]+){0,2})"

@@ -52,12 +52,14 @@ _TALKS = {
         r"\b(?:talks|negotiat\w+|discuss\w*|explor(?:e|es|ed|ing)\b|consider\w*|mull\w*|weigh\w*|eye\w*|"
         r"seek\w*|stud(?:y|ies|ying)|possible|potential(?:ly)?|near(?:s|ing)?\s+(?:a\s+)?deal|"
         r"close\s+to|delay\w*|want\w*|aim\w*\s+to|preliminary|in\s+the\s+works|"
-        r"reportedly|rumou?r\w*|could|may|might|to\s+negotiate|advanced\s+stage)\b|\?"
+        r"reportedly|rumou?r\w*|could|may|might|to\s+negotiate|advanced\s+stage|tentative\w*|"
+        r"work(?:s|ing)?\s+together)\b|\?"
     ),
 }
 _PLANNED = {
     EventType.PLANT_CLOSURE: re.compile(
-        r"\b(?:to\s+(?:be\s+)?(?:close|shut|end|cease|idle|mothball|phase|wind|stop)|will|would|"
+        r"\b(?:to\s+(?:be\s+)?(?:close|shut|end|cease|idle|mothball|phase|wind|stop|exit|quit|"
+        r"pull|halt|drop|shutter)|will|would|"
         r"plans?|planned|planning|proposed?|propos\w+|intends?|intention|expected\s+to|set\s+to|"
         r"due\s+to\s+(?:be\s+)?(?:close|shut)|may|might|decided?|decision|announce\w*|"
         r"by\s+(?:the\s+)?end\s+of|warn\w*|fears?|threat\w*)\b"
