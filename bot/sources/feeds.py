@@ -15,8 +15,9 @@ How malformed documents are treated (``bozo``):
 
 * entries found → kept, even when the document was not well-formed (feedparser's loose parser
   recovers a great deal of real-world breakage);
-* no entries, and the document is not recognisable as a feed at all (HTML, a sitemap, plain
-  text, empty) → ``SourceError(reason="not_a_feed", retryable=False)``: repeating the fetch soon
+* no ``rss``/``feed``/``RDF`` element in the first :data:`SNIFF_BYTES`, or no entries and
+  no feed version (HTML, a sitemap, plain text, empty) →
+  ``SourceError(reason="not_a_feed", retryable=False)``: repeating the fetch soon
   will not help, and the poller disables such sources sooner (:mod:`bot.sources.backoff`);
 * no entries, recognisably a feed but broken (truncated output, a server error rendered into the
   XML) → ``SourceError(reason="malformed")``, retryable: the next render may be whole;
@@ -26,6 +27,7 @@ How malformed documents are treated (``bozo``):
 from __future__ import annotations
 
 import io
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +42,9 @@ from bot.sources.jsonfeed import looks_like_json, parse_json_feed
 
 _BENIGN_BOZO = ("CharacterEncodingOverride", "NonXMLContentType")
 _HTML_STARTS = (b"<!doctype html", b"<html")
+# A feed's root element (any namespace prefix) within the first SNIFF_BYTES, or it is no feed.
+SNIFF_BYTES = 64 * 1024
+_FEED_ROOT = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|rdf|channel)[\s>/]", re.IGNORECASE)
 
 
 def parse_feed(
@@ -71,6 +76,16 @@ def parse_feed(
 def _parse_xml(body: bytes, content_type: str | None, where: str) -> list[RawEntry]:
     if not body.strip():
         raise SourceError(f"{where}: empty body, not a feed", reason="not_a_feed", retryable=False)
+    head = body[:SNIFF_BYTES].replace(b"\x00", b"")  # NULs: UTF-16 markup, still readable
+    if not _FEED_ROOT.search(head):
+        # feedparser's lenient fallback costs seconds per MB on large non-feed markup; an HTML
+        # page or a sitemap has no rss/feed/RDF element, so it is rejected before parsing.
+        kind = "an HTML page" if b"<html" in head.lower() else "a document"
+        raise SourceError(
+            f"{where}: {kind} without an RSS/Atom/RDF root element, not a feed",
+            reason="not_a_feed",
+            retryable=False,
+        )
     # No content-location: feedparser would "resolve" guids against it, changing their
     # identity; links are resolved against base_url in bot.sources.entries instead.
     headers: dict[str, str] = {}

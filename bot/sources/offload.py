@@ -1,12 +1,14 @@
 """Where feed parsing runs: inline on the event loop (default) or in an executor.
 
-Parsing is the expensive half of a poll (feedparser costs milliseconds per feed, the Guardian
-sample ~70 ms) and it is pure CPU: on the event loop it stalls every other fetch, whose total
-deadlines keep running meanwhile. The composition root can hand parsing to a process pool sized
-to the cores with :func:`set_parse_executor`; every source kind then parses through
-:func:`run_parser`. Parsers must be module-level functions (picklable) taking an
-:class:`~bot.sources.fetcher.HttpResult`; their :class:`SourceError` crosses the process boundary
-intact (reason, retryable and retry_after survive pickling).
+Parsing is the expensive half of a poll (feedparser costs milliseconds per ordinary feed, and a
+hostile, feed-shaped document of 1 MB can take several seconds) and it is pure CPU: inline, it
+stalls every other fetch while their total deadlines keep running. The composition root should
+hand parsing to a process pool sized to the cores with :func:`set_parse_executor`; every source
+kind then parses through :func:`run_parser`, which also bounds the wait by
+:data:`PARSE_TIMEOUT_S` (a worker still busy with a hostile document finishes on its own; the
+source gets ``SourceError(reason="parse_timeout")``). Parsers must be module-level functions
+(picklable) taking an :class:`~bot.sources.fetcher.HttpResult`; their :class:`SourceError`
+crosses the process boundary intact (reason, retryable and retry_after survive pickling).
 """
 
 from __future__ import annotations
@@ -16,22 +18,40 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 
 from bot.domain import FeedEntry
+from bot.errors import SourceError
+from bot.sources.addresses import redact_url
 from bot.sources.fetcher import HttpResult
 
 Parser = Callable[[HttpResult], list[FeedEntry]]
+PARSE_TIMEOUT_S = 30.0
 
 _executor: Executor | None = None
+_timeout: float = PARSE_TIMEOUT_S
 
 
-def set_parse_executor(executor: Executor | None) -> None:
+def set_parse_executor(executor: Executor | None, *, timeout: float = PARSE_TIMEOUT_S) -> None:
     """Parse in ``executor`` from now on (None: inline). The caller owns and shuts it down."""
-    global _executor
+    global _executor, _timeout
     _executor = executor
+    _timeout = timeout
 
 
 async def run_parser(parser: Parser, result: HttpResult) -> list[FeedEntry]:
-    """Run ``parser(result)`` where parsing is configured to run. Raises what the parser raises."""
+    """Run ``parser(result)`` where parsing is configured to run.
+
+    Raises:
+        SourceError: what the parser raises, or ``parse_timeout`` when an executor took longer
+            than the configured timeout.
+    """
     if _executor is None:
         return parser(result)
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_executor, parser, result)
+    try:
+        async with asyncio.timeout(_timeout):
+            return await loop.run_in_executor(_executor, parser, result)
+    except TimeoutError:
+        raise SourceError(
+            f"{redact_url(result.final_url)}: parsing took longer than {_timeout:g}s",
+            reason="parse_timeout",
+            retryable=False,
+        ) from None

@@ -232,3 +232,25 @@ def test_json_feed_minimal_and_hostile_fields() -> None:
 def test_mislabelled_content_type_does_not_hide_a_feed(content_type: str | None) -> None:
     entries = parse(rss(item("Labelled wrongly", "https://news.test/w")), content_type)
     assert [e.title for e in entries] == ["Labelled wrongly"]
+
+
+@pytest.mark.parametrize(
+    "body", [b"<" * 1_000_000, b"<a" * 500_000, b"<html>" + b"<div><p>x</p></div>" * 50_000]
+)
+def test_large_non_feed_markup_is_rejected_without_parsing(body: bytes) -> None:
+    """feedparser's lenient fallback takes seconds on these; the root-element sniff does not."""
+    started = time.perf_counter()
+    with pytest.raises(SourceError) as info:
+        parse(body)
+    assert info.value.reason == "not_a_feed"
+    assert time.perf_counter() - started < 0.5
+
+
+def test_utf16_feed_is_still_recognised() -> None:
+    body = (
+        rss(item("Werk schließt", "https://news.test/u16"))
+        .decode()
+        .replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="utf-16"?>')
+        .encode("utf-16")
+    )
+    assert [e.title for e in parse(body)] == ["Werk schließt"]

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 import httpx
 import pytest
 
+from bot.domain import FeedEntry
 from bot.errors import SourceError
 from bot.sources import rss
 from bot.sources.base import FetchLimits, FetchState, SourceSpec
+from bot.sources.fetcher import HttpResult
 from bot.sources.offload import set_parse_executor
 from tests.fakes.feedserver import render_rss
 
@@ -52,3 +55,34 @@ async def test_source_errors_cross_the_executor_intact(executor: Executor) -> No
     assert info.value.reason == "not_a_feed"
     assert info.value.retryable is False
     assert "https://feeds.test/f" in str(info.value)
+
+
+RELEASE = threading.Event()
+
+
+def stuck_parser(result: HttpResult) -> list[FeedEntry]:
+    RELEASE.wait(5)  # a hostile document that takes "forever" to parse
+    return []
+
+
+async def test_parse_timeout_in_an_executor() -> None:
+    pool = ThreadPoolExecutor(1)
+    set_parse_executor(pool, timeout=0.2)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.MockTransport(lambda r: httpx.Response(200, content=FEED))
+        ) as client:
+            with pytest.raises(SourceError) as info:
+                await rss.fetch_document(
+                    client,
+                    "https://u:pw@feeds.test/slow",
+                    FetchState(),
+                    FetchLimits(),
+                    stuck_parser,
+                )
+    finally:
+        RELEASE.set()
+        set_parse_executor(None)
+        pool.shutdown()
+    assert info.value.reason == "parse_timeout"
+    assert str(info.value) == "https://feeds.test/slow: parsing took longer than 0.2s"
