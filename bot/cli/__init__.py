@@ -49,3 +49,8 @@ _discord_cli.register(main)
 from bot.cli import classify as _classify  # noqa: E402
 
 _classify.register(main)
+
+
+from bot.cli import stories as _stories  # noqa: E402
+
+_stories.register(main)
