@@ -23,6 +23,7 @@ from bot.classify.closures import closure_cues
 from bot.classify.companies import CompanyMention, CompanyTable
 from bot.classify.cue import Cue
 from bot.classify.jobs import find_jobs
+from bot.classify.multilingual import foreign_closure_cues, foreign_partnership_cues
 from bot.classify.orgs import find_orgs
 from bot.classify.partnerships import partnership_cues
 from bot.classify.places import Place, find_place
@@ -109,6 +110,14 @@ class RuleClassifier:
                 low = _blank_names(low, mentions_in(i))
             for cue in partnership_cues(low):
                 found.setdefault(EventType.PARTNERSHIP, []).append((cue, sentence))
+        if EventType.PLANT_CLOSURE not in found:
+            for sentence in doc.sentences:
+                for cue in foreign_closure_cues(sentence.low):
+                    found.setdefault(EventType.PLANT_CLOSURE, []).append((cue, sentence))
+        if EventType.PARTNERSHIP not in found:
+            for sentence in doc.sentences:
+                for cue in foreign_partnership_cues(sentence.low):
+                    found.setdefault(EventType.PARTNERSHIP, []).append((cue, sentence))
         if EventType.PARTNERSHIP not in found:
             for i, sentence in enumerate(doc.sentences):
                 if "stake" in sentence.low or "invest" in sentence.low or "%" in sentence.low:
@@ -128,9 +137,15 @@ class RuleClassifier:
         if not companies and jobs is None and place == Place():
             # Nobody, nowhere, no numbers: a how-to column or a trend piece, not an event.
             return []
-        if not companies:
-            # A partnership needs parties; countries signing a deal are not companies.
+        partnership = found.get(EventType.PARTNERSHIP, [])
+        if not companies or (
+            len(companies) < 2 and all(c.rule.endswith("(multilingual)") for c, _ in partnership)
+        ):
+            # A partnership needs parties; countries signing a deal are not companies, and a
+            # foreign-language noun alone needs two named companies.
             found.pop(EventType.PARTNERSHIP, None)
+            if not found:
+                return []
         events = [
             self._event(
                 doc, kind, cues, companies, place.plant, place.location, place.country, jobs

@@ -111,6 +111,7 @@ _TEMPORARY = re.compile(
     r"ransomware|hack\w*|shortages?|coronavirus|covid\w*|virus|outbreak|lockdown|maintenance|"
     r"repairs?|holidays?|outages?|burst|sabotag\w*|inventory|quarantine|during)\b|\bfor\s+work\b"
 )
+_SALE = re.compile(r"\b(?:sell(?:s|ing)?|sale|sold|divest\w*)\b")
 # Pauses are closures only when called indefinite or permanent.
 _PAUSE = re.compile(
     r"\b(?:suspend(?:s|ed|ing)?|halt(?:s|ed|ing)?|idl(?:e|es|ed|ing)|stop(?:s|ped|ping)?|"
@@ -205,8 +206,8 @@ def closure_cues(low: str, industrial_context: Callable[[], bool]) -> list[Cue]:
             continue
         site_word = site.group(0) if site is not None else ""
         strong = site_word not in _WEAK_SITES if site_word else "operations" not in verb
-        if not strong and not industrial_context():
-            continue
+        if not strong and (not industrial_context() or _SALE.search(low)):
+            continue  # "wind down operations, sell the plant": a sale, not a closure
         if temporary is None:
             temporary = not indefinite and _TEMPORARY.search(low) is not None
         if temporary:

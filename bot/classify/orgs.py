@@ -123,6 +123,12 @@ _APPOSITION = re.compile(
     r"producer|startup|start-up|giant|group|firm|company|subsidiary|unit|owner|buyer)\s+"
     r"((?:[A-Z][\w&'-]+\s?){1,3})"
 )
+# Cheap pre-filters for the costlier name patterns.
+_SUFFIX_HINT = re.compile(r"\b(?:" + _CORPORATE + "|" + _LEGAL + r")\b")
+_ROLE_HINT = re.compile(
+    "partner|rival|supplier|maker|manufacturer|producer|start|giant|group|firm|company|"
+    "subsidiary|unit|owner|buyer"
+)
 _LEGAL_TAIL = re.compile(r"(?:[\s,]+(?:" + _LEGAL + r")\b\.?)+$")
 
 
@@ -169,21 +175,24 @@ def find_orgs(sentence: str, headline: bool) -> list[tuple[str, int]]:
     """Organisation names (with their offset) recognised in one sentence of original text."""
     found: list[tuple[str, int]] = []
     shouty = sentence.isupper()
-    for m in _TICKER.finditer(sentence):
+    tickers = _TICKER.finditer(sentence) if "<" in sentence else ()
+    for m in tickers:
         name = _clean(_ticker_name(m.group(1)) if m.group(1) else m.group(2))
         if name:
             found.append((name, m.start()))
     if shouty:
         return found
     titled = headline and _title_case(sentence)
-    for m in _SUFFIXED.finditer(sentence):
+    suffixed = _SUFFIXED.finditer(sentence) if _SUFFIX_HINT.search(sentence) else ()
+    for m in suffixed:
         corporate = m.group(2)
         if titled and corporate:
             continue
         name = _clean(m.group(1) + (" " + corporate if corporate else ""))
         if name and (corporate is None or len(name.split()) > 1):
             found.append((name, m.start()))
-    for m in _APPOSITION.finditer(sentence):
+    appositions = _APPOSITION.finditer(sentence) if _ROLE_HINT.search(sentence) else ()
+    for m in appositions:
         name = _clean(m.group(1))
         if name:
             found.append((name, m.start(1)))

@@ -144,10 +144,10 @@ _SITE = (
     r"smelter|refinery|foundry|shipyard|mine|fab|gigafactory|complex|site|facility)"
 )
 # "Oppama plant", "its Sunderland factory", "Granite City Works plant"
-_NAMED_SITE = re.compile(
-    r"\b((?:[A-Z][\w'.-]*\s+){0,2}[A-Z][\w'.-]*)\s+(?:[A-Z][a-z]+\s+|EV\s+|[a-z][\w-]*\s+){0,2}"
-    + _SITE
-    + r"s?\b"
+_SITE_WORD = re.compile(r"\b" + _SITE + r"s?\b")
+# The name before a site noun: "Oppama", "its Sunderland", "Grangemouth oil", "Granite City Works"
+_NAMED_BEFORE = re.compile(
+    r"\b((?:[A-Z][\w'.-]*\s+){0,2}[A-Z][\w'.-]*)\s+(?:[A-Z][a-z]+\s+|EV\s+|[a-z][\w-]*\s+){0,2}$"
 )
 _SITE_IN = re.compile(
     r"\b" + _SITE + r"s?\s+(?:in|at|near)\s+((?:[A-Z][\w'.-]+)(?:,?\s+[A-Z][\w'.-]+){0,2})"
@@ -236,14 +236,19 @@ def find_place(text: str, exclude: frozenset[str] = frozenset()) -> Place:
             continue
         location = words.split(",")[0].strip()
         break
-    for m in _NAMED_SITE.finditer(text):
+    for site in _SITE_WORD.finditer(text):
+        # Read the name backwards from the site noun: far cheaper than scanning every
+        # capitalised word for a name that might precede a site.
+        m = _NAMED_BEFORE.search(text, max(0, site.start() - 60), site.start())
+        if m is None:
+            continue
         words = [w for w in m.group(1).split() if w not in _NOT_PLACE and w not in exclude]
         if not words or not words[-1][:1].isupper():
             continue
         name = " ".join(words)
         if _COUNTRIES.get(name):
             continue
-        plant = m.group(0)
+        plant = text[m.start() : site.end()]
         plant = plant[plant.index(words[0]) :]
         location = location or name
         break
