@@ -172,7 +172,7 @@ class RuleClassifier:
                 if known is None and any(m.text in name or m.name in name for m in sent_mentions):
                     continue
                 names[known or name] = None
-        return self.companies.roll_up(list(names))
+        return self.companies.roll_up(_longest_forms(list(names)))
 
     def _event(
         self,
@@ -212,6 +212,12 @@ class RuleClassifier:
             confidence=round(min(confidence, 0.99), 3),
             evidence=tuple(evidence),
         )
+
+
+def _longest_forms(names: list[str]) -> list[str]:
+    """Drop a name that is the start of a longer one ("Electric Last Mile" beside "Electric
+    Last Mile Solutions"): the same organisation written twice."""
+    return [n for n in names if not any(o != n and o.startswith(n + " ") for o in names)]
 
 
 def _blank_names(low: str, mentions: list[CompanyMention]) -> str:

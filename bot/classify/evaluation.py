@@ -16,6 +16,7 @@ Reading files is the caller's job: this module takes already-parsed rows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,8 +136,21 @@ class Report:
         return "\n".join(lines)
 
 
+_GENERIC_TAIL = re.compile(
+    r"(?:\s+(?:industries|group|holdings|corp(?:oration)?|co|inc|ltd|limited|plc|ag|sa|llc))+$"
+)
+
+
 def _resolve_all(names: Iterable[str], table: CompanyTable) -> set[str]:
-    return {(table.resolve(n) or n).casefold() for n in names if n}
+    """Names compared as the table resolves them; names it does not know are compared without
+    generic corporate endings ("Clevite Industries" is Clevite)."""
+    out = set()
+    for name in names:
+        if not name:
+            continue
+        known = table.resolve(name)
+        out.add(known.casefold() if known else _GENERIC_TAIL.sub("", name.casefold().strip(".")))
+    return out
 
 
 def evaluate(

@@ -38,7 +38,8 @@ _TICKER = re.compile(
 )
 _SUFFIXED = re.compile(
     r"\b((?:" + _WORD + r"\s+(?:&\s+|and\s+|of\s+)?){0,3}?" + _WORD + r")\s+"
-    r"(?:(" + _CORPORATE + r")\b(?:\s+(?:" + _LEGAL + r")\b\.?)?|(?:" + _LEGAL + r")\b\.?)"
+    r"(?:((?:" + _CORPORATE + r")(?:\s+(?:&|and)\s+[A-Z][\w-]*)?)\b(?:\s+(?:" + _LEGAL + r")\b\.?)?"
+    r"|(?:" + _LEGAL + r")\b\.?)"
     r"(?!\s+(?i:mill|plant|factory|works|smelter|refinery|mine|site|facility)s?\b)"
 )
 _CORPORATE_WORDS = frozenset(

@@ -44,15 +44,17 @@ _VERB = re.compile(
 _NOUN = re.compile(
     r"\b(?:joint[\s-]?ventures?|jointventures?|jvs?|ventures?|alliances?|partnerships?|"
     r"tie-?ups?|mou|memorandum\s+of\s+understanding|letters?\s+of\s+intent|consortium|"
-    r"collaboration|co-?operation|partner|"
-    r"(?:(?:\w+\s+)?(?:supply|offtake|off-take|sourcing|licen[cs]ing|cooperation|co-operation|"
-    r"collaboration|framework|strategic|technology|technical|development|manufacturing|"
-    r"production|battery|partnership|venture|long-term|non-binding|\w+-year)\s+"
-    r"(?:agreements?|deals?|pacts?|"
-    r"contracts?|accords?|arrangements?))"
-    r"|(?:agreements?|deals?|pacts?|accords?)\s+(?:\w+\s+){0,4}?to\s+(?:jointly\s+)?"
-    r"(?:develop|produce|build|supply|share|"
-    r"cooperate|collaborate|make|manufacture|co-develop))\b"
+    r"collaboration|co-?operation|partner|(?:sub)?licen[cs]es?|"
+    # qualified agreements: "long-term supply agreement", "chip deal", "five-year contract"
+    r"(?:supply|offtake|off-take|sourcing|licen[cs]ing|cooperation|co-operation|collaboration|"
+    r"framework|strategic|technology|technical|development|manufacturing|production|battery|"
+    r"chip|semiconductor|engine|platform|component|materials|nickel|lithium|cobalt|hydrogen|"
+    r"partnership|venture|long-term|non-binding|[a-z]+-year)\s+(?:agreements?|deals?|pacts?|"
+    r"contracts?|accords?|arrangements?)"
+    # agreements for a joint purpose: "deal to develop", "contract to supply"
+    r"|(?:agreements?|deals?|pacts?|accords?|contracts?)\s+(?:\w+\s+){0,4}?(?:to|for)\s+"
+    r"(?:jointly\s+)?(?:develop|produce|build|supply|share|cooperate|collaborate|make|"
+    r"manufacture|co-develop|secure|source|the\s+supply))\b"
 )
 _FORM = (
     r"form(?:s|ed|ing)?|set(?:s|ting)?\s+up|creat(?:e|es|ed|ing)|establish(?:es|ed|ing)?|"
@@ -62,6 +64,7 @@ _FORM = (
     r"complet(?:e|es|ed|ing)|join(?:s|ed|ing)?|build(?:s|ing)?|forg(?:e|es|ed|ing)|"
     r"execut(?:e|es|ed|ing)|obtain(?:s|ed|ing)?|grant(?:s|ed|ing)?|"
     r"win(?:s|ning)?|won|secur(?:e|es|ed|ing)|confirm(?:s|ed|ing)?|approv(?:e|es|ed|al)|"
+    r"land(?:s|ed)?|clinch(?:es|ed)?|bag(?:s|ged)?|"
     r"to\s+(?:form|create|build|develop|produce|make|supply)|will|clos(?:e|es|ed)"
 )
 _TALKS = (
