@@ -117,6 +117,13 @@ _PAUSE = re.compile(
     r"\b(?:suspend(?:s|ed|ing)?|halt(?:s|ed|ing)?|idl(?:e|es|ed|ing)|stop(?:s|ped|ping)?|"
     r"paus(?:e|es|ed|ing))\b"
 )
+# Substrings every _TEMPORARY match contains: a cheap test before the costly pattern.
+_TEMPORARY_STEMS = re.compile(
+    "temporar|day|week|month|shift|until|through|resum|restart|reopen|re-open|majeure|strike|"
+    "walkout|lockout|fire|blaze|explos|flood|hurricane|storm|typhoon|earthquake|cyber|ransom|"
+    "hack|shortage|coronavirus|covid|virus|outbreak|lockdown|maintenance|repair|holiday|outage|"
+    "burst|sabotag|inventory|quarantine|during|for work"
+)
 _INDEFINITE = re.compile(r"\bindefinite\w*|\bpermanent\w*|\bfor\s+good\b|\bno\s+longer\b")
 _AVERTED = re.compile(
     r"\bkeep(?:s|ing)?\s+(?:\w+\s+){0,4}?(?:plant|factory|mill|smelter|refinery|works|site|mine|"
@@ -209,7 +216,11 @@ def closure_cues(low: str, industrial_context: Callable[[], bool]) -> list[Cue]:
         if not strong and (not industrial_context() or _SALE.search(low)):
             continue  # "wind down operations, sell the plant": a sale, not a closure
         if temporary is None:
-            temporary = not indefinite and _TEMPORARY.search(low) is not None
+            temporary = (
+                not indefinite
+                and _TEMPORARY_STEMS.search(low) is not None
+                and _TEMPORARY.search(low) is not None
+            )
         if temporary:
             continue
         words = (verb, site_word) if site_word and site_word not in verb else (verb,)

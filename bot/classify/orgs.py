@@ -134,8 +134,9 @@ _LEGAL_TAIL = re.compile(r"(?:[\s,]+(?:" + _LEGAL + r")\b\.?)+$")
 
 
 def _clean(name: str) -> str | None:
-    name = _LEGAL_TAIL.sub("", name.strip(" ,.'").removesuffix("'s")).strip(" ,.")
-    name = _LEGAL_TAIL.sub("", name).strip(" ,.")
+    name = name.strip(" ,.'").removesuffix("'s")
+    if name.rsplit(None, 1)[-1].strip(".,") in _CORPORATE_WORDS:
+        name = _LEGAL_TAIL.sub("", name).strip(" ,.")
     if "'s " in name:  # "CNH Industrial's Iveco": the owner qualifies the company
         name = name.rsplit("'s ", 1)[1]
     words = [w for w in name.split() if not w.endswith("-based")]

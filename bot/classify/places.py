@@ -149,9 +149,8 @@ _SITE_WORD = re.compile(r"\b" + _SITE + r"s?\b")
 _NAMED_BEFORE = re.compile(
     r"\b((?:[A-Z][\w'.-]*\s+){0,2}[A-Z][\w'.-]*)\s+(?:[A-Z][a-z]+\s+|EV\s+|[a-z][\w-]*\s+){0,2}$"
 )
-_SITE_IN = re.compile(
-    r"\b" + _SITE + r"s?\s+(?:in|at|near)\s+((?:[A-Z][\w'.-]+)(?:,?\s+[A-Z][\w'.-]+){0,2})"
-)
+# After a site noun: "plant in Swindon", "mill at Port Talbot, Wales"
+_IN_PLACE = re.compile(r"\s+(?:in|at|near)\s+((?:[A-Z][\w'.-]+)(?:,?\s+[A-Z][\w'.-]+){0,2})")
 _NOT_PLACE = frozenset(
     {
         "The",
@@ -229,14 +228,18 @@ def find_place(text: str, exclude: frozenset[str] = frozenset()) -> Place:
     """Plant, location and country named in ``text``; ``exclude`` holds company names."""
     plant: str | None = None
     location: str | None = None
-    for m in _SITE_IN.finditer(text):
+    sites = list(_SITE_WORD.finditer(text))
+    for site in sites:
+        m = _IN_PLACE.match(text, site.end())
+        if m is None:
+            continue
         words = m.group(1)
         first = words.split()[0].rstrip(",")
         if first in _NOT_PLACE or first in exclude:
             continue
         location = words.split(",")[0].strip()
         break
-    for site in _SITE_WORD.finditer(text):
+    for site in sites:
         # Read the name backwards from the site noun: far cheaper than scanning every
         # capitalised word for a name that might precede a site.
         m = _NAMED_BEFORE.search(text, max(0, site.start() - 60), site.start())
