@@ -173,3 +173,59 @@ def test_body_text_is_read() -> None:
         "Quarterly update", "", "Separately, Vetrano Glass will shut its Ohio glass plant."
     )
     assert [e.type for e in events] == [CLOSURE]
+
+
+@pytest.mark.parametrize(
+    ("title", "kind", "companies"),
+    [
+        ("Dow schließt zwei Werke in Sachsen", CLOSURE, ("Dow",)),
+        ("Michelin annonce la fermeture de son usine de Vannes", CLOSURE, ("Michelin",)),
+        ("Ford vai fechar as suas fábricas no Brasil", CLOSURE, ("Ford",)),
+        ("Volkswagen och Rivian inleder ett nytt partnerskap", PARTNER, ("Volkswagen", "Rivian")),
+    ],
+)
+def test_other_languages(title: str, kind: EventType, companies: tuple[str, ...]) -> None:
+    events = _events(title)
+    assert kind in events, title
+    assert events[kind].companies == companies
+
+
+def test_foreign_temporary_stoppage_is_not_a_closure() -> None:
+    assert _events("BMW schließt das Werk Leipzig vorübergehend") == {}
+
+
+@pytest.mark.parametrize(
+    ("title", "companies"),
+    [
+        ("Toyota to invest $500m in Uber for robotaxi programme", ("Toyota", "Uber")),
+        ("BAIC buys 5% stake in Daimler", ("BAIC", "Daimler")),
+        ("VW to invest up to $5bn in Tesla rival Rivian", ("Volkswagen", "Rivian")),
+    ],
+)
+def test_minority_stakes_are_equity_alliances(title: str, companies: tuple[str, ...]) -> None:
+    event = _events(title)[PARTNER]
+    assert event.companies == companies
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Acme takes a majority stake in Borlund Steel",
+        "Pension fund cuts its stake in Tesla",
+        "GM to invest $300 million in Orion assembly plant",
+    ],
+)
+def test_control_stakes_and_plant_investments_are_not_alliances(title: str) -> None:
+    assert PARTNER not in _events(title)
+
+
+def test_bystanders_are_not_parties() -> None:
+    event = _events(
+        "Fiat Chrysler in talks with Foxconn to develop electric cars",
+        "Foxconn, whose clients include brands like Apple, builds phones.",
+    )[PARTNER]
+    assert event.companies == ("Fiat Chrysler", "Foxconn")
+
+
+def test_countries_signing_a_deal_are_not_a_partnership() -> None:
+    assert _events("Spain and France sign deal to develop hydrogen trucks") == {}
