@@ -1,15 +1,19 @@
 """Build the one shared ``httpx.AsyncClient`` every source fetch goes through.
 
-The client uses :class:`bot.sources.transport.PinnedTransport` (SSRF-checked, DNS-pinned
-connections), never follows redirects itself (the fetcher does, so every hop is checked and
-counted), ignores proxy environment variables, and carries per-phase timeouts derived from
-:class:`FetchLimits`; the fetcher adds the total deadline on top.
+The client uses :class:`bot.sources.transport.PinnedTransport` or, faster,
+:class:`bot.sources.aiohttp_transport.AiohttpTransport` (both SSRF-checked, DNS-pinned), never
+follows redirects itself (the fetcher does, so every hop is checked and counted), ignores proxy
+environment variables, and carries per-phase timeouts derived from :class:`FetchLimits`; the
+fetcher adds the total deadline on top.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 import httpx
 
+from bot.sources.aiohttp_transport import AiohttpTransport
 from bot.sources.base import FetchLimits
 from bot.sources.transport import PinnedTransport
 
@@ -30,12 +34,26 @@ def client_timeout(limits: FetchLimits) -> httpx.Timeout:
 
 
 def build_client(
-    limits: FetchLimits, *, user_agent: str, max_connections: int = DEFAULT_MAX_CONNECTIONS
+    limits: FetchLimits,
+    *,
+    user_agent: str,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    backend: Literal["httpcore", "aiohttp"] = "httpcore",
 ) -> httpx.AsyncClient:
-    """Return the shared client; the caller closes it (``await client.aclose()``)."""
-    transport = PinnedTransport(
-        allow_private_networks=limits.allow_private_networks, max_connections=max_connections
-    )
+    """Return the shared client; the caller closes it (``await client.aclose()``).
+
+    ``backend`` picks the wire: httpx's own (httpcore) or aiohttp
+    (:mod:`bot.sources.aiohttp_transport`, faster); both pin connections to checked addresses.
+    """
+    transport: httpx.AsyncBaseTransport
+    if backend == "aiohttp":
+        transport = AiohttpTransport(
+            allow_private_networks=limits.allow_private_networks, max_connections=max_connections
+        )
+    else:
+        transport = PinnedTransport(
+            allow_private_networks=limits.allow_private_networks, max_connections=max_connections
+        )
     return httpx.AsyncClient(
         transport=transport,
         timeout=client_timeout(limits),

@@ -30,8 +30,9 @@ def server() -> Iterator[FeedServer]:
         yield running
 
 
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    http = build_client(LIMITS, user_agent="dealradar-test")
+@pytest.fixture(params=["httpcore", "aiohttp"])
+async def client(request: pytest.FixtureRequest) -> AsyncIterator[httpx.AsyncClient]:
+    """The shared client on each wire: every hostile case runs against both backends."""
+    http = build_client(LIMITS, user_agent="dealradar-test", backend=request.param)
     yield http
     await http.aclose()

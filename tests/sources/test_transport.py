@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from typing import Any
+from typing import Any, Literal
 
 import httpcore
 import pytest
 
 from bot.errors import BlockedAddressError
+from bot.sources.aiohttp_transport import PinnedResolver
 from bot.sources.base import FetchLimits, FetchState
 from bot.sources.client import build_client
 from bot.sources.fetcher import fetch_bytes
 from bot.sources.transport import PinnedBackend
 from tests.fakes.feedserver import FeedServer
 
+Backend = Literal["httpcore", "aiohttp"]
 STRICT = FetchLimits(total_timeout=2.0, connect_timeout=1.0, allow_private_networks=False)
 
 
@@ -44,14 +46,15 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch, answers: list[str]) -> list[str]:
     return asked
 
 
+@pytest.mark.parametrize("backend", ["httpcore", "aiohttp"])
 @pytest.mark.parametrize(
     "host", ["127.0.0.1", "2130706433", "0x7f.1", "127.1", "0177.0.0.1", "localhost"]
 )
-async def test_loopback_is_refused_before_connecting(host: str) -> None:
+async def test_loopback_is_refused_before_connecting(host: str, backend: Backend) -> None:
     with FeedServer() as server:
         server.set_feed("/feed", [])
         url = f"http://{host}:{server.port}/feed"
-        async with build_client(STRICT, user_agent="t") as client:
+        async with build_client(STRICT, user_agent="t", backend=backend) as client:
             with pytest.raises(BlockedAddressError) as info:
                 await fetch_bytes(client, url, FetchState(), STRICT)
         assert server.hits("/feed") == 0
@@ -130,11 +133,12 @@ async def test_names_resolving_to_private_addresses_are_refused(
     assert inner.hosts == []
 
 
-async def test_allow_private_networks_connects_to_loopback() -> None:
+@pytest.mark.parametrize("backend", ["httpcore", "aiohttp"])
+async def test_allow_private_networks_connects_to_loopback(backend: Backend) -> None:
     limits = FetchLimits(total_timeout=2.0, allow_private_networks=True)
     with FeedServer() as server:
         server.set_feed("/feed", [{"title": "ok", "link": "http://x.test/1"}])
-        async with build_client(limits, user_agent="t") as client:
+        async with build_client(limits, user_agent="t", backend=backend) as client:
             result = await fetch_bytes(client, server.url("/feed"), FetchState(), limits)
         assert result.status == 200
         assert server.hits("/feed") == 1
@@ -146,17 +150,61 @@ async def test_unix_sockets_are_never_used() -> None:
         await backend.connect_unix_socket("/var/run/docker.sock")
 
 
-async def test_proxy_environment_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("backend", ["httpcore", "aiohttp"])
+async def test_proxy_environment_is_ignored(
+    monkeypatch: pytest.MonkeyPatch, backend: Backend
+) -> None:
     """A proxy would connect on our behalf and bypass the pinned check, so none is used."""
     monkeypatch.setenv("HTTP_PROXY", "http://10.9.9.9:3128")
     monkeypatch.setenv("ALL_PROXY", "http://10.9.9.9:3128")
     limits = FetchLimits(total_timeout=2.0, allow_private_networks=True)
     with FeedServer() as server:
         server.set_feed("/feed", [])
-        async with build_client(limits, user_agent="dealradar-test/1") as client:
+        async with build_client(limits, user_agent="dealradar-test/1", backend=backend) as client:
             result = await fetch_bytes(client, server.url("/feed"), FetchState(), limits)
         headers = server.last_headers("/feed")
     assert result.status == 200
     assert headers["user-agent"] == "dealradar-test/1"
     assert headers["accept-encoding"] == "gzip, deflate"
     assert "application/rss+xml" in headers["accept"]
+
+
+@pytest.mark.parametrize(
+    "answers", [["10.0.0.7"], ["93.184.216.34", "127.0.0.1"], ["::ffff:169.254.169.254"]]
+)
+async def test_aiohttp_resolver_refuses_private_answers(
+    monkeypatch: pytest.MonkeyPatch, answers: list[str]
+) -> None:
+    fake_dns(monkeypatch, answers)
+    with pytest.raises(BlockedAddressError):
+        await PinnedResolver(allow_private_networks=False).resolve("rebind.test", 80)
+
+
+async def test_aiohttp_resolver_returns_only_the_checked_addresses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake_dns(monkeypatch, ["93.184.216.34", "2606:4700::1111"])
+    results = await PinnedResolver(allow_private_networks=False).resolve("feeds.test", 443)
+    assert [(r["hostname"], r["host"], r["port"]) for r in results] == [
+        ("feeds.test", "93.184.216.34", 443),
+        ("feeds.test", "2606:4700::1111", 443),
+    ]
+
+
+async def test_aiohttp_redirect_to_a_name_resolving_privately_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real local server stands in for a public origin via a private-allowing first hop."""
+    with FeedServer() as server:
+        server.set_redirect("/start", "http://internal.test/secret")
+        fake_dns_map(monkeypatch, {"internal.test": "10.0.0.5"})
+        async with build_client(STRICT, user_agent="t", backend="aiohttp") as client:
+            transport = client._transport  # type: ignore[attr-defined]
+            transport._allow_private = True  # let the first (loopback) hop through ...
+            session = transport._get_session()
+            session.connector._resolver = PinnedResolver(allow_private_networks=False)
+            limits = FetchLimits(total_timeout=2.0, allow_private_networks=True)
+            with pytest.raises(BlockedAddressError) as info:  # ... but not the named second hop
+                await fetch_bytes(client, server.url("/start"), FetchState(), limits)
+        assert "10.0.0.5" in str(info.value)
+        assert server.hits("/start") == 1
