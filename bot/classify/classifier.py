@@ -52,20 +52,26 @@ _EQUITY_BEFORE = re.compile(
     r"another\s+)?[$€£]?\s?[\d.,]+\s?(?:bn|billion|mln|million|m|mn)?\s*(?:[a-z]+\s+){0,2}?"
     r"|\b(?:buy|buys|bought|buying|take|takes|took|taking|acquir(?:e|es|ed|ing)|tak(?:e|es)\s+up)"
     r"\s+(?:an?\s+)?(?:[\d.,]+\s?%|[\d.,]+\s+percent|minority)\s*(?:stake\s+|share\s+|"
-    r"holding\s+)?)(?:in|of)\s+(?:the\s+|a\s+)?(?:[\w'-]+\s+){0,4}$"
+    r"holding\s+)?)(?:in|of)\s+(?:the\s+|a\s+)?(?:[\w'()-]+\s+){0,5}$"
 )
 _CONTROL = re.compile(
     r"\b(?:majority|controlling|full|entire|remaining|rest\s+of|100\s?%|all\s+of|takeover|"
     r"cuts?|reduc\w+|lower\w*|trim\w*|sell\w*|sold|divest\w*)\b"
 )
 _RIVAL_AFTER = re.compile(r"(?:'s)?[\s-]+(?:rival|competitor|challenger|peer)s?\b")
-_JOINT_HINT = re.compile(r" (?:to|will|plans?|agrees?|set) ")
+_NOT_JOINT = re.compile(
+    r"\b(?:to\s+(?:buy|purchase|acquire|sell|settle)|acquisition|merger|takeover|lawsuit|"
+    r"settlement|sue|sues)\b"
+)
+_JOINT_HINT = re.compile(r" (?:to|will|plans?|agrees?|set|signs?|inks?|seals?|strikes?|reach) ")
 _TALKS_CONTEXT = re.compile(r"\b(?:consider\w*|talks|discussions?|negotiat\w+|explor\w+)\b")
 # Two companies as the compound subject of a joint act: "GM, LG Chem to build ..."
 _JOINT_ACT = re.compile(
     r"^\W*ORG(?:\s*,\s*ORG)*\s*(?:,|and|&)\s*ORG\s+(?:to|will|plan\w*\s+to|agree\w*\s+to|set\s+to)"
     r"\s+(?:jointly\s+)?(?:build|develop|make|produce|invest|erect|launch|create|open|supply|"
-    r"share|work|cooperate|co-?develop|set\s+up)\b",
+    r"share|work|cooperate|co-?develop|set\s+up)\b"
+    r"|^\W*ORG(?:\s*,\s*ORG)*\s*(?:,|and|&)\s*ORG\s+(?:sign|ink|seal|strike|agree|reach)\w*\s+"
+    r"(?:\S+\s+){0,5}?(?:deal|agreement|pact|contract|accord)s?\b",
     re.I,
 )
 
@@ -229,7 +235,7 @@ def _blank_names(low: str, mentions: list[CompanyMention]) -> str:
 
 
 def _joint_act(headline: Sentence, mentions: list[CompanyMention]) -> Cue | None:
-    if len(mentions) < 2:
+    if len(mentions) < 2 or _NOT_JOINT.search(headline.low):
         return None
     shape = headline.text
     for m in reversed(mentions):

@@ -25,7 +25,7 @@ _DEAL_CLOSE = re.compile(
     r"agreement|contract|case|probe|investigation|books?|session|week|day)s?\b"
 )
 _MARKET = re.compile(
-    r"\b(?:shares?|stocks?|index|indices|dow|nasdaq|s&p|markets?|ftse|nikkei|dax|trading|"
+    r"\b(?:shares?|stocks?|index|indices|dow\s+jones|the\s+dow|nasdaq|s&p|markets?|ftse|nikkei|dax|trading|"
     r"futures|prices?|yields?|dollar|bonds?|treasur(?:y|ies)|currenc(?:y|ies)|the\s+(?:euro|yen|"
     r"pound))\b[^.;]{0,40}?\b(clos(?:e|ed|es|ing))\b"
     r"|\b(clos(?:ed|es|ing))\s+(?:up|down|higher|lower|at|flat|the\s+session)\b"

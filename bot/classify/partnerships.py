@@ -31,6 +31,8 @@ _VERB = re.compile(
     r"|agree(?:s|d)?\s+(?:with\s+[\w\s.&-]{1,40}?\s+)?to\s+(?:jointly\s+)?"
     r"(?:co-?develop|develop\s+\w+\s+together|share\s+(?:technology|platforms?))"
     r"|(?:share|shares|sharing)\s+(?:\w+\s+)?(?:technology|platforms?|batteries|engines)"
+    r"|sever(?:s|ed|ing)?\s+(?:all\s+)?ties|cut(?:s|ting)?\s+(?:all\s+)?ties|"
+    r"part(?:s|ed|ing)?\s+ways|call(?:s|ed|ing)?\s+it\s+quits"
     r"|(?:picks?|picked|selects?|selected|chooses|chose|taps?|tapped)\s+[\w\s.&'-]{1,40}?\s+as\s+"
     r"(?:its\s+|a\s+|an\s+)?(?:\w+\s+)?(?:partner|supplier)"
     r"|licen[cs](?:e|es|ed|ing)\s+(?:its\s+|the\s+)?(?:\w+\s+){0,2}?(?:technology|platform|"
@@ -81,7 +83,7 @@ _CHANGE = (
     r"drop(?:s|ped|ping)?|dump(?:s|ed|ing)?|call(?:s|ed|ing)?\s+off|break(?:s|ing)?\s+up|"
     r"split(?:s|ting)?|part(?:s|ed|ing)?\s+ways|parts\s+company|unwind(?:s|ing)?|"
     r"reject(?:s|ed|ing)?|block(?:s|ed|ing)?|abandon(?:s|ed|ing)?|sever(?:s|ed|ing)?|"
-    r"cut(?:s|ting)?\s+ties|discontinu(?:e|es|ed|ing)|collaps(?:e|es|ed|ing)|"
+    r"cut(?:s|ting)?\s+ties|discontinu(?:e|es|ed|ing)|collaps(?:e|es|ed|ing)|call\w*\s+it\s+quits|"
     r"walk(?:s|ed|ing)?\s+away|wind(?:s|ing)?\s+down|extend(?:s|ed|ing)?|"
     r"expand(?:s|ed|ing)?|deepen(?:s|ed|ing)?|strengthen(?:s|ed|ing)?|intensif(?:y|ies|ied|ying)|"
     r"broaden(?:s|ed|ing)?|renew(?:s|ed|ing)?|cement(?:s|ed|ing)?|revive(?:s|d)?|"
@@ -123,7 +125,7 @@ _GOVERNMENT_SITE = re.compile(
 )
 _FORMATION_NEAR = re.compile(
     r"\b(?:form\w*|set(?:s|ting)?\s+up|creat\w+|establish\w*|launch\w*|sign\w*|cement\w*|"
-    r"into\s+a)\s+(?:[\w$%.-]+\s+){0,5}$"
+    r"into\s+a)\s+(?:[\w$%.:/-]+\s+){0,5}$"
 )
 
 

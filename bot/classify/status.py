@@ -37,7 +37,7 @@ _CANCELLED = {
         r"\b(?:end(?:s|ed|ing)?|terminat\w+|scrap\w*|quit\w*|exit\w*|pull\w*\s+out|withdr[ae]w\w*|"
         r"dissolv\w+|drop\w*|dump\w*|call\w*\s+off|break\w*\s+up|split\w*|part\w*\s+ways|"
         r"parts\s+company|unwind\w*|reject\w*|block\w*|abandon\w*|sever\w*|cut\w*\s+ties|"
-        r"discontinu\w+|collaps\w+|walk\w*\s+away|wind\w*\s+down|wound\s+down|"
+        r"discontinu\w+|collaps\w+|walk\w*\s+away|wind\w*\s+down|wound\s+down|call\w*\s+it\s+quits|"
         r"(?:venture|alliance|partnership|jv)\s+(?:\w+\s+){0,4}?(?:will|to)\s+close)\b"
     ),
 }

@@ -229,3 +229,18 @@ def test_bystanders_are_not_parties() -> None:
 
 def test_countries_signing_a_deal_are_not_a_partnership() -> None:
     assert _events("Spain and France sign deal to develop hydrogen trucks") == {}
+
+
+@pytest.mark.parametrize(
+    ("title", "status"),
+    [
+        ("Hyundai and Rivian sever all ties after software dispute", "cancelled"),
+        ("Kia, LG Energy Solution sign $2 billion cell supply deal", "confirmed"),
+    ],
+)
+def test_joint_subjects_and_broken_ties(title: str, status: str) -> None:
+    assert _events(title)[PARTNER].status is Status(status)
+
+
+def test_two_buyers_signing_a_purchase_are_not_partners() -> None:
+    assert PARTNER not in _events("Ford, GM sign deal to buy parts from a supplier")
