@@ -63,13 +63,22 @@ _NOT_JOINT = re.compile(
     r"\b(?:to\s+(?:buy|purchase|acquire|sell|settle)|acquisition|merger|takeover|lawsuit|"
     r"settlement|sue|sues)\b"
 )
-_JOINT_HINT = re.compile(r" (?:to|will|plans?|agrees?|set|signs?|inks?|seals?|strikes?|reach) ")
-_TALKS_CONTEXT = re.compile(r"\b(?:consider\w*|talks|discussions?|negotiat\w+|explor\w+)\b")
+_JOINT_HINT = re.compile(
+    r" (?:to|will|plans?|agrees?|set|signs?|inks?|seals?|strikes?|reach|talks|discussions) "
+)
+# A rescue still being negotiated is talks, not cancelled: "in talks ... so the plant avoids
+# closure"; "talks saved the plant" is done.
+_TALKS_CONTEXT = re.compile(
+    r"\b(?:in\s+(?:advanced\s+|early\s+|preliminary\s+)?(?:talks|discussions|negotiations)|"
+    r"consider(?:s|ing)?|negotiating|exploring|weighing)\b"
+)
 # Two companies as the compound subject of a joint act: "GM, LG Chem to build ..."
 _JOINT_ACT = re.compile(
     r"^\W*ORG(?:\s*,\s*ORG)*\s*(?:,|and|&)\s*ORG\s+(?:to|will|plan\w*\s+to|agree\w*\s+to|set\s+to)"
     r"\s+(?:jointly\s+)?(?:build|develop|make|produce|invest|erect|launch|create|open|supply|"
     r"share|work|cooperate|co-?develop|set\s+up)\b"
+    r"|^\W*ORG(?:\s*,\s*ORG)*\s*(?:,|and|&)\s*ORG\s+(?:are\s+|said\s+to\s+be\s+|reportedly\s+)?"
+    r"(?:in\s+)?(?:advanced\s+|early\s+|preliminary\s+)?(?:talks|discussions|negotiations)\b"
     r"|^\W*ORG(?:\s*,\s*ORG)*\s*(?:,|and|&)\s*ORG\s+(?:sign|ink|seal|strike|agree|reach)\w*\s+"
     r"(?:\S+\s+){0,5}?(?:deal|agreement|pact|contract|accord)s?\b",
     re.I,

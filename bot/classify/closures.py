@@ -38,7 +38,7 @@ _CLOSE = re.compile(
     r"|shut(?:s|ting)?(?:\s+(?:down|off))?|shut-?downs?|shutter(?:s|ed|ing)?"
     r"|mothball(?:s|ed|ing)?|pull(?:s|ed|ing)?\s+(?:the\s+)?plug\s+on"
     r"|wind(?:s|ing)?\s+down|wound\s+down|phas(?:e|es|ed|ing)\s+out"
-    r"|decommission(?:s|ed|ing)?|abandon(?:s|ed|ing)?"
+    r"|decommission(?:s|ed|ing)?|abandon(?:s|ed|ing)?|doomed|closure-threatened"
     r"|drop(?:s|ped|ping)?(?=\s+(?:\w+\s+){0,3}?(?:plants?|factor(?:y|ies))\b)"
     r"|(?:to\s+|will\s+)?(?:cease|end|stop)(?:s|ed|ing)?\s+(?:all\s+|its\s+|the\s+)?"
     r"(?:[a-z-]+\s+){0,2}?(?:production|manufacturing|output|assembly|making|steelmaking"
@@ -166,7 +166,7 @@ def _bind_site(low: str, start: int, end: int) -> re.Match[str] | None:
 
 # Cheap substring pre-filters: most sentences contain none of these and skip every regex.
 _STEMS = (
-    "clos|shut|mothball|wind|wound|phas|ceas|end|stop|drop|last|exit|quit|pull|abandon|"
+    "clos|shut|mothball|wind|wound|phas|ceas|end|stop|drop|last|exit|quit|pull|abandon|doom|"
     "decommission|plug|keep|sav|avert|avoid|prevent|rescu|stave|suspend|halt|idl|paus|remain|stay"
 )
 _AVERTED_STEMS = ("keep", "sav", "avert", "avoid", "prevent", "rescu", "stave", "remain", "stay")

@@ -58,7 +58,7 @@ _TALKS = {
 }
 _PLANNED = {
     EventType.PLANT_CLOSURE: re.compile(
-        r"\b(?:to\s+(?:be\s+)?(?:close|shut|end|cease|idle|mothball|phase|wind|stop|exit|quit|"
+        r"\b(?:to\s+(?:be\s+)?(?:\w+ly\s+)?(?:close|shut|end|cease|idle|mothball|phase|wind|stop|exit|quit|"
         r"pull|halt|drop|shutter)|will|would|"
         r"plans?|planned|planning|proposed?|propos\w+|intends?|intention|expected\s+to|set\s+to|"
         r"due\s+to\s+(?:be\s+)?(?:close|shut)|may|might|decided?|decision|announce\w*|"

@@ -244,3 +244,25 @@ def test_joint_subjects_and_broken_ties(title: str, status: str) -> None:
 
 def test_two_buyers_signing_a_purchase_are_not_partners() -> None:
     assert PARTNER not in _events("Ford, GM sign deal to buy parts from a supplier")
+
+
+@pytest.mark.parametrize(
+    ("title", "kind", "status"),
+    [
+        ("Workers at doomed Vauxhall van plant vote on redundancy terms", CLOSURE, "confirmed"),
+        ("Alcoa to permanently close its Point Henry smelter", CLOSURE, "planned"),
+        ("Union says talks saved Longbridge plant from closure", CLOSURE, "cancelled"),
+        ("Nissan and Foxconn said to be in advanced talks over Oppama plant", PARTNER, "talks"),
+        ("Dow to close Texas cracker permanently", CLOSURE, "planned"),
+    ],
+)
+def test_more_phrasings(title: str, kind: EventType, status: str) -> None:
+    assert _events(title)[kind].status is Status(status)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Honda and Nissan in merger talks", "The Dow closed higher on Friday"],
+)
+def test_more_look_alikes(title: str) -> None:
+    assert _events(title) == {}
