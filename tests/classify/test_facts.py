@@ -34,8 +34,8 @@ def test_place_from_plant_name_and_country() -> None:
     place = find_place("Nissan to close its Sunderland plant")
     assert place.plant == "Sunderland plant"
     assert place.country == "United Kingdom"
-    place = find_place("Whirlpool to close plant in Naples, Italy")
-    assert place.location == "Naples"
+    place = find_place("Electrolux to shut plant in Porcia, Italy")
+    assert place.location == "Porcia"
     assert place.country == "Italy"
     assert find_place("Chinese carmaker signs deal").country == "China"
 
