@@ -199,7 +199,7 @@ def test_foreign_temporary_stoppage_is_not_a_closure() -> None:
     [
         ("Hyundai to invest $400m in Rivian for delivery vans", ("Hyundai", "Rivian")),
         ("Geely buys 8% stake in Renault", ("Geely", "Renault")),
-        ("Audi to invest up to $2bn in Tesla rival Lucid", ("Audi", "Lucid")),
+        ("Audi will invest $2bn in Tesla challenger Lucid", ("Audi", "Lucid")),
     ],
 )
 def test_minority_stakes_are_equity_alliances(title: str, companies: tuple[str, ...]) -> None:
