@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,7 +20,7 @@ import click
 
 from bot.classify import CompanyTable, default_classifier
 from bot.stories.evaluation import score_clusters
-from bot.stories.replay import CompanyFinder, replay
+from bot.stories.replay import company_finder, replay
 
 
 class InputError(click.ClickException):
@@ -55,18 +55,11 @@ def _parse(stream: TextIO, path: str) -> list[dict[str, Any]]:
     return items
 
 
-def _company_finder() -> CompanyFinder:
-    table = CompanyTable.default()
-
-    def find(text: str) -> Iterable[tuple[str, str]]:
-        return [(mention.name, mention.text) for mention in table.find(text)]
-
-    return find
-
-
 def assign_stories(items: list[dict[str, Any]]) -> Iterator[tuple[Any, str]]:
     """``(id, story key)`` per item, in order, exactly as the bot would cluster them."""
-    for item_id, placement in replay(items, default_classifier(), _company_finder()):
+    for item_id, placement in replay(
+        items, default_classifier(), company_finder(CompanyTable.default())
+    ):
         yield item_id, placement.story.key
 
 

@@ -57,9 +57,9 @@ class SqlStoryIndex:
                 select(StoryRow.key, StoryRow.features).where(StoryRow.id.in_(list(ids)))
             )
             found: list[StoryCandidate] = []
-            for key, features in rows.tuples().all():
+            for row in rows.all():
                 try:
-                    found.append(signature_from_json(str(key), dict(features or {})))
+                    found.append(signature_from_json(str(row.key), dict(row.features or {})))
                 except (KeyError, TypeError, ValueError):
                     continue  # written by an older version or by hand: not matchable
             return found

@@ -35,8 +35,8 @@ class StoryBook:
     def __init__(
         self, clusterer: StoryClusterer | None = None, index: InMemoryIndex | None = None
     ) -> None:
-        self.clusterer = clusterer or StoryClusterer()
-        self.index = index or InMemoryIndex()
+        self.clusterer = StoryClusterer() if clusterer is None else clusterer
+        self.index = InMemoryIndex() if index is None else index
         self._stories: dict[str, StoryState] = {}
 
     def __len__(self) -> int:

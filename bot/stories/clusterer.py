@@ -44,8 +44,10 @@ _W_AMOUNTS = 0.2
 _W_COMPANY = 0.25
 _UNDATED_PENALTY = 0.05
 _GAP_PENALTY_PER_30D = 0.1
-_HALF_TYPED_PENALTY = 0.15
+_HALF_TYPED_PENALTY = 0.1
 _FREE_GAP = timedelta(days=4)
+_FRESH_GAP = timedelta(days=3)
+_FRESH_BONUS = 0.15
 _DISJOINT_COMPANIES_MIN = 0.55
 _PARTNER_CONFLICT_PENALTY = 0.2
 
@@ -111,6 +113,8 @@ def score_pair(article: StoryFeatures, member: StoryFeatures) -> PairScore | Non
         score -= _HALF_TYPED_PENALTY
     if not both_dated:
         score -= _UNDATED_PENALTY
+    elif gap <= _FRESH_GAP and shared_companies:
+        score += _FRESH_BONUS
     elif gap > _FREE_GAP:
         score -= _GAP_PENALTY_PER_30D * (gap - _FREE_GAP) / timedelta(days=30)
     reasons = (

@@ -15,12 +15,32 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.classify.companies import CompanyTable
 from bot.domain import Classifier
 from bot.stories.book import Placement, StoryBook
 from bot.stories.state import ArticleInfo
 
 CompanyFinder = Callable[[str], Iterable[tuple[str, str]]]  # text → (canonical, as written)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def company_finder(table: CompanyTable) -> CompanyFinder:
+    """Company mentions as ``(canonical, as written)``, each followed by its parent group.
+
+    A brand and its owner are one party for clustering (``Vauxhall owner plans…`` and
+    ``Stellantis to close…`` report the same closure), so the parent counts as mentioned too.
+    """
+
+    def find(text: str) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        for mention in table.find(text):
+            found.append((mention.name, mention.text))
+            parent = table.parent(mention.name)
+            if parent:
+                found.append((parent, mention.text))
+        return found
+
+    return find
 
 
 def parse_date(value: Any) -> datetime | None:
@@ -46,7 +66,7 @@ def replay(
     book: StoryBook | None = None,
 ) -> Iterator[tuple[Any, Placement]]:
     """Yield ``(item id, placement)`` for each item, in order. Never raises on odd items."""
-    book = book or StoryBook()
+    book = StoryBook() if book is None else book
     clock = _EPOCH
     for item in items:
         title, lede = _text(item, "headline"), _text(item, "lede")
