@@ -21,7 +21,7 @@ from typing import Protocol
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.classify import default_classifier
+from bot.classify import CompanyTable, RuleClassifier, default_classifier
 from bot.config.settings import Settings
 from bot.delivery import DeliveryStats, DeliveryWorker
 from bot.domain import ChannelRef, Notice, Sink
@@ -35,12 +35,13 @@ from bot.sources.base import FetchLimits
 from bot.sources.client import build_client
 from bot.sources.registry import SOURCE_KINDS
 from bot.store.commands_repo import build_commands, build_router, company_table
-from bot.store.db import create_engine, migration_state, sessionmaker, upgrade
+from bot.store.db import create_engine, migration_state, sessionmaker, upgrade, writer_sessions
 from bot.store.ingest import IngestUnits
 from bot.store.leader import GATEWAY_LOCK_ID, LeaderOnly
 from bot.store.outbox import ClaimedDelivery, Outbox
 from bot.store.sources_repo import DesiredSource, SourcesRepo
 from bot.store.storybook import SqlStoryBook
+from bot.stories.replay import company_finder
 from bot.web import WebServer
 from bot.webroutes import WebRoute
 from handlers.runner import DealCommands
@@ -78,6 +79,7 @@ def fetch_limits(settings: Settings) -> FetchLimits:
     return FetchLimits(
         total_timeout=f.timeout,
         connect_timeout=f.connect_timeout,
+        read_timeout=min(f.timeout, 10.0),
         max_body_bytes=f.max_body_bytes,
         max_redirects=f.max_redirects,
         allow_private_networks=f.allow_private_networks,
@@ -193,24 +195,28 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
             f"cannot open or migrate the database: {type(exc).__name__}: {exc}"
         ) from exc
     sessions = sessionmaker(engine)
+    writers = writer_sessions(engine)
     owner = process_owner()
     metrics = Metrics()
-    sources = SourcesRepo(sessions)
+    sources = SourcesRepo(writers)
     await sources.sync_config(desired_sources(settings), clock())
-    outbox = Outbox(sessions)
-    units = IngestUnits(sessions)
+    outbox = Outbox(writers)
+    units = IngestUnits(writers)
     limits = fetch_limits(settings)
     client = build_client(
         limits, user_agent=settings.fetch.user_agent, max_connections=settings.fetch.concurrency
     )
-    classifier = default_classifier()
+    table = CompanyTable.default()
+    if settings.companies:  # config extends the shipped company table
+        table = table.with_extra([c.model_dump() for c in settings.companies])
+    classifier = RuleClassifier(table) if settings.companies else default_classifier()
     companies = company_table(settings)
     router = build_router(settings, sessions, companies)
     commands = build_commands(settings, engine, now=clock, table=companies)
     pipeline = Pipeline(
         units,
         classifier,
-        SqlStoryBook(),
+        SqlStoryBook(company_finder(table)),
         router,
         owner=owner,
         group_wait=settings.group_wait,

@@ -162,9 +162,8 @@ class DeliveryWorker:
         for item in batch:
             await self._outbox.mark_sent(item.delivery.id, self._owner, now, result.message)
             stats.sent += 1
-            message = item.delivery.message
-            if isinstance(message, Alert):
-                stats.latencies.append((now - message.story.first_seen_at).total_seconds())
+            if isinstance(item.delivery.message, Alert):  # from first queued to sent
+                stats.latencies.append((now - item.created_at).total_seconds())
             if self._on_result:
                 self._on_result(item, "sent", None)
         if (

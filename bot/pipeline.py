@@ -156,7 +156,7 @@ class Pipeline:
             held = target.hold is not None
             top = await unit.delivery_by_key(f"{base}:new")
             if top is None:
-                wait_until = max(target.not_before, story.first_seen_at + self._group_wait)
+                wait_until = max(target.not_before, now + self._group_wait)
                 await unit.enqueue(
                     key=f"{base}:new",
                     story_id=story.id,

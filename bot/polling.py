@@ -121,14 +121,19 @@ class Poller:
             "last_error": None,
             "next_poll_at": now + timedelta(seconds=delay),
         }
+        values.update(  # a 200 with the same body may still carry a new ETag: keep it
+            etag=outcome.state.etag,
+            last_modified=outcome.state.last_modified,
+            body_hash=outcome.state.body_hash,
+            backlog_done=True,
+        )
+        if outcome.moved_to and source.url and outcome.moved_to != source.url:
+            log.info(
+                "source moved permanently",
+                extra={"kv": {"source": source.name, "to": redact_url(outcome.moved_to)}},
+            )
         if outcome.status == "changed":
             stats.changed += 1
-            values.update(
-                etag=outcome.state.etag,
-                last_modified=outcome.state.last_modified,
-                body_hash=outcome.state.body_hash,
-                backlog_done=True,
-            )
             stats.new_articles += await self._ingest(source, outcome, now, values)
         else:
             stats.not_modified += 1

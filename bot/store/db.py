@@ -1,10 +1,10 @@
 """Engines, sessions and schema upgrades for SQLite and PostgreSQL.
 
 Users write plain URLs (``sqlite:///dealradar.db``, ``postgresql://user@host:5432/db``); this
-module picks the async driver (aiosqlite, asyncpg). SQLite runs in WAL mode with a busy timeout
-and ``BEGIN IMMEDIATE`` transactions, so the bot, ``dealradar deal`` and a second process can
-share one file without lost updates. Migrations are Alembic's,
-applied at start; on PostgreSQL an advisory lock makes concurrent replicas take turns.
+module picks the async driver (aiosqlite, asyncpg). SQLite runs in WAL mode with a busy timeout;
+read-then-write transactions use ``BEGIN IMMEDIATE`` (:func:`writer_sessions`), so the bot,
+``dealradar deal`` and a second process can share one file without lost updates. Migrations are
+Alembic's, applied at start; on PostgreSQL an advisory lock makes concurrent replicas take turns.
 """
 
 from __future__ import annotations
@@ -57,10 +57,12 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin(conn: Connection) -> None:
-            # IMMEDIATE takes the write lock up front (waiting up to busy_timeout), so a
-            # read-then-write transaction can never fail half-way because another process
-            # wrote in between: processes sharing one file simply take turns.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers (see writer_sessions) BEGIN IMMEDIATE: they take the write lock up
+            # front, waiting up to busy_timeout, so a read-then-write transaction never fails
+            # half-way because another process wrote in between. Readers BEGIN DEFERRED and,
+            # in WAL mode, never wait for a writer.
+            mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {'IMMEDIATE' if mode == 'IMMEDIATE' else 'DEFERRED'}")
 
         return engine
     kwargs.setdefault("pool_size", 10)
@@ -69,7 +71,16 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:
+    """Sessions for reads and simple writes."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def writer_sessions(engine: AsyncEngine) -> async_sessionmaker[Any]:
+    """Sessions for read-then-write transactions (claims, ingest): on SQLite they hold the
+    write lock from the start, so concurrent writers queue instead of failing."""
+    return async_sessionmaker(
+        engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
+    )
 
 
 def _alembic_config(connection: Connection) -> Config:

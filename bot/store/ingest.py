@@ -13,18 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.domain import Article, Event, EventType, Message, Status, Story
+from bot.domain import Article, Event, Message
 from bot.store.codec import message_to_json
 from bot.store.models import (
     ArticleRow,
     DeliveryRow,
     EventRow,
     SourceRow,
-    StoryCompanyRow,
     StoryRow,
 )
 
@@ -38,26 +37,6 @@ class NewArticle:
     outlet: str
     guid: str | None
     published_at: datetime | None
-
-
-def story_from_row(row: StoryRow) -> Story:
-    return Story(
-        id=row.id,
-        key=row.key,
-        event_type=EventType(row.event_type),
-        status=Status(row.status),
-        headline=row.headline,
-        url=row.url,
-        first_seen_at=row.first_seen_at,
-        updated_at=row.updated_at,
-        companies=tuple(row.companies or ()),
-        plant=row.plant,
-        country=row.country,
-        jobs=row.jobs,
-        outlets=tuple(row.outlets or ()),
-        article_count=row.article_count,
-        evidence=tuple(row.evidence or ()),
-    )
 
 
 class IngestUnits:
@@ -171,20 +150,6 @@ class IngestUnit:
         if lock and self.session.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update()
         return (await self.session.scalars(stmt)).first()
-
-    async def save_story(self, row: StoryRow) -> StoryRow:
-        """Insert or update a story and keep its company index rows in step."""
-        self.session.add(row)
-        await self.session.flush()
-        await self.session.execute(
-            delete(StoryCompanyRow).where(StoryCompanyRow.story_id == row.id)
-        )
-        for company in dict.fromkeys(row.companies or ()):
-            self.session.add(
-                StoryCompanyRow(story_id=row.id, company=company, first_seen_at=row.first_seen_at)
-            )
-        await self.session.flush()
-        return row
 
     async def delivery_by_key(self, key: str) -> DeliveryRow | None:
         return (

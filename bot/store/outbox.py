@@ -2,8 +2,9 @@
 
 A delivery is ``pending`` until a sink confirms it (``sent``) or gives up (``failed``). A claim
 counts as an attempt and is a lease: a process that dies mid-send leaves the row pending, and
-another process (or the same one after restart) takes it again once ``lease_until`` has passed. The sink's idempotency
-(Discord nonce, Slack metadata) then makes that second attempt safe.
+another process (or the same one after restart) takes it again once ``lease_until`` has
+passed. The sink's idempotency (Discord nonce, Slack metadata) then makes that second attempt
+safe.
 """
 
 from __future__ import annotations

@@ -113,9 +113,12 @@ class Reader:
         self._thread.start()
 
     def _read(self, stream: object) -> None:
-        for line in iter(stream.readline, ""):  # type: ignore[attr-defined]
-            with self._lock:
-                self.text += line
+        try:
+            for line in iter(stream.readline, ""):  # type: ignore[attr-defined]
+                with self._lock:
+                    self.text += line
+        except ValueError:  # closed by stop()
+            return
 
     def wait_for(self, needle: str, count: int = 1, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -138,7 +141,11 @@ def start(config: Path) -> tuple[subprocess.Popen[str], Reader, Reader]:
 
 def stop(proc: subprocess.Popen[str]) -> int:
     proc.send_signal(signal.SIGINT)
-    return proc.wait(timeout=30)
+    code = proc.wait(timeout=30)
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
+    return code
 
 
 def test_long_running_bot_alerts_once_and_not_again_after_restart(

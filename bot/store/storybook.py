@@ -1,0 +1,148 @@
+"""Story placement against the database: the bot's twin of :class:`bot.stories.book.StoryBook`.
+
+The same four steps as ``dealradar cluster`` (:mod:`bot.stories.replay`) — features, candidate
+retrieval through the entity/time index, :class:`StoryClusterer` scoring, then
+:func:`new_story` / :func:`merge_story` — with candidates read from ``story_companies`` and the
+story written back to ``stories``, inside the fetch's transaction.
+
+Each event of an article is placed on its own (features built from that event), so an article
+reporting a partnership *and* a plant closure feeds a story of each type; for the usual
+one-event article this is exactly the replay's code path.
+
+Concurrency: on PostgreSQL the transaction first takes an advisory lock per index key of the
+article (sorted, transaction-scoped). Two reports of one event share a key — they could not
+match otherwise — so two replicas placing them at once take turns and the second sees the
+first's story. SQLite transactions are ``BEGIN IMMEDIATE`` and already take turns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, text
+
+from bot.domain import Article, Event, Status
+from bot.pipeline import Placement
+from bot.store.ingest import IngestUnit
+from bot.store.models import StoryRow
+from bot.store.story_index import SqlStoryIndex
+from bot.stories.clusterer import StoryClusterer
+from bot.stories.features import features_for
+from bot.stories.replay import CompanyFinder
+from bot.stories.state import (
+    ArticleInfo,
+    StoryState,
+    merge_story,
+    new_story,
+    signature_from_json,
+)
+
+
+def state_from_row(row: StoryRow) -> StoryState:
+    """The clustering state of a stored story.
+
+    Raises:
+        ValueError: the stored signature is unreadable (written by an incompatible version).
+    """
+    features = dict(row.features or {})
+    status_at = features.get("status_at")
+    return StoryState(
+        key=row.key,
+        event_type=row.event_type,
+        status=Status(row.status),
+        status_at=datetime.fromisoformat(status_at) if status_at else None,
+        headline=row.headline,
+        url=row.url,
+        first_seen=row.first_seen_at,
+        updated_at=row.updated_at,
+        signature=signature_from_json(row.key, features),
+        companies=tuple(row.companies or ()),
+        plant=row.plant,
+        country=row.country,
+        jobs=row.jobs,
+        outlets=tuple(row.outlets or ()),
+        article_count=row.article_count,
+        evidence=tuple(row.evidence or ()),
+    )
+
+
+def _write(row: StoryRow, state: StoryState) -> None:
+    assert state.status is not None
+    row.key = state.key
+    row.event_type = state.event_type
+    row.status = state.status.value
+    row.headline = state.headline
+    row.url = state.url
+    row.companies = list(state.companies)
+    row.plant = state.plant
+    row.country = state.country
+    row.jobs = state.jobs
+    row.outlets = list(state.outlets)
+    row.article_count = state.article_count
+    row.evidence = list(state.evidence)
+    row.features = state.signature_json()
+    row.first_seen_at = state.first_seen
+    row.updated_at = state.updated_at
+
+
+_KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
+
+
+class SqlStoryBook:
+    def __init__(
+        self, find_companies: CompanyFinder, clusterer: StoryClusterer | None = None
+    ) -> None:
+        self._find = find_companies
+        self._clusterer = clusterer or StoryClusterer()
+
+    async def place(
+        self, unit: IngestUnit, article: Article, event: Event, events: Sequence[Event]
+    ) -> Placement:
+        del events  # each event is placed on its own (see module docstring)
+        session = unit.session
+        found = list(self._find(f"{article.title}\n{article.summary}"))
+        dated = article.published_at is not None
+        seen_at = article.published_at or article.first_seen_at
+        features = features_for(
+            article.title,
+            article.summary,
+            [event],
+            seen_at,
+            companies=[canonical for canonical, _ in found],
+            mentions=[written for _, written in found],
+            dated=dated,
+        )
+        keys = features.index_keys()
+        if session.get_bind().dialect.name == "postgresql":
+            for key in sorted(keys):
+                await session.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key}
+                )
+        index = SqlStoryIndex(session)
+        candidates = await index.candidates(keys, seen_at if dated else None)
+        match = self._clusterer.assign(features, candidates)
+        info = ArticleInfo(title=article.title, url=article.url, outlet=article.outlet)
+        row = None
+        if match.story_key is not None:
+            row = (
+                await session.scalars(select(StoryRow).where(StoryRow.key == match.story_key))
+            ).first()
+        if row is not None:
+            current = state_from_row(row)
+            state, _changed = merge_story(current, features, event, info)
+            previous = current.status
+            created = False
+        else:
+            state = new_story(features, event, info)
+            while await session.scalar(select(StoryRow.id).where(StoryRow.key == state.key)):
+                state = new_story(features, event, info, key=state.key + "x")
+            row = StoryRow(alertable=True)
+            previous, created = None, True
+        _write(row, state)
+        session.add(row)
+        await session.flush()
+        await index.file(row.id, state.index_keys(), state.first_seen)
+        story = state.as_story(row.id)
+        assert story is not None  # placed with an event, so typed and with a status
+        return Placement(story=story, created=created, previous_status=previous)
