@@ -242,6 +242,7 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         clock=clock,
         concurrency=settings.fetch.concurrency,
         notify=notify,
+        lease_s=settings.fetch.lease,
     )
     delivery = DeliveryWorker(
         outbox,
@@ -252,6 +253,7 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         per_channel_interval=settings.delivery.per_channel_interval,
         flood_threshold=settings.delivery.flood_threshold,
         on_result=on_result,
+        lease_s=settings.delivery.lease,
     )
     runtime = Runtime(
         settings=settings,

@@ -63,7 +63,9 @@ class DeliveryWorker:
         flood_threshold: int = 8,
         on_result: Callable[[ClaimedDelivery, str, float | None], None] | None = None,
         rand: Callable[[], float] = random.random,
+        lease_s: float = LEASE_S,
     ) -> None:
+        self._lease_s = lease_s
         self._outbox = outbox
         self._sinks = sinks
         self._owner = owner
@@ -79,7 +81,7 @@ class DeliveryWorker:
         stats = DeliveryStats()
         while True:
             due_by = self._clock() + horizon
-            claimed = await self._outbox.claim_due(self._owner, due_by, CLAIM_BATCH, LEASE_S)
+            claimed = await self._outbox.claim_due(self._owner, due_by, CLAIM_BATCH, self._lease_s)
             if not claimed:
                 return stats
             by_channel: dict[tuple[str, str], list[ClaimedDelivery]] = defaultdict(list)

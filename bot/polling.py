@@ -61,7 +61,9 @@ class Poller:
         batch: int = 1000,
         notify: Callable[[Notice], Awaitable[None]] | None = None,
         rand: Callable[[], float] = random.random,
+        lease_s: float = LEASE_S,
     ) -> None:
+        self._lease_s = lease_s
         self._repo = repo
         self._client = client
         self._kinds = kinds
@@ -78,7 +80,9 @@ class Poller:
         """Poll every source due now (in batches) and return the counts."""
         stats = PollStats()
         while True:
-            claimed = await self._repo.claim_due(self._owner, self._clock(), self._batch, LEASE_S)
+            claimed = await self._repo.claim_due(
+                self._owner, self._clock(), self._batch, self._lease_s
+            )
             if not claimed:
                 break
             await asyncio.gather(*(self._poll_guarded(source, stats) for source in claimed))

@@ -81,6 +81,7 @@ class FetchConfig(_Strict):
     max_redirects: int = Field(default=5, ge=0, le=20)
     concurrency: int = Field(default=32, ge=1, le=1024)
     user_agent: str = "dealradar/0.1 (+https://github.com/dealradar/dealradar)"
+    lease: Duration = Field(default=300.0, gt=0)  # a dead replica's claimed sources wait this
 
 
 class HttpConfig(_Strict):
@@ -100,6 +101,7 @@ class DeliveryConfig(_Strict):
     flood_threshold: int = Field(default=8, ge=2)
     flood_window: Duration = 60.0
     per_channel_interval: Duration = 1.0
+    lease: Duration = Field(default=120.0, gt=0)  # a dead replica's claimed alerts wait this
 
 
 class SlackSettings(_Strict):
