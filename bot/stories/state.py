@@ -126,14 +126,16 @@ def signature_from_json(key: str, data: Mapping[str, Any]) -> StoryCandidate:
 def story_key(features: StoryFeatures, article: ArticleInfo) -> str:
     """``<type>-<first company slug>-<yyyymmdd>-<6 hex>``.
 
-    For example ``plant_closure-honda-20190218-1a2b3c``; ``other-…`` while no event was found.
+    For example ``plant_closure-honda-20190218-1a2b3c``; ``other-…`` when the first article had
+    no event, ``…-undated-…`` when it had no date (replays only; the bot always has one).
 
     The hash covers the article's URL (or title) and time, so replays give the same keys.
     """
     company = sorted(features.companies)[0] if features.companies else "unknown"
     seed = f"{article.url or article.title}|{features.seen_at.isoformat()}"
     digest = hashlib.sha1(seed.encode(), usedforsecurity=False).hexdigest()[:6]
-    return f"{features.primary_type}-{text.slug(company)}-{features.seen_at:%Y%m%d}-{digest}"
+    day = f"{features.seen_at:%Y%m%d}" if features.dated else "undated"
+    return f"{features.primary_type}-{text.slug(company)}-{day}-{digest}"
 
 
 def _merge_status(

@@ -5,6 +5,9 @@ Every sentence here is written for these tests.
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from bot.domain import Status
 from bot.stories.book import StoryBook
 from tests.stories.conftest import CLOSURE, PARTNERSHIP, post
@@ -222,3 +225,11 @@ def test_undated_articles_match_without_a_time_window() -> None:
     assert undated.match.score > 0
     assert any("undated" in reason for reason in undated.match.reasons)
     assert CLOSURE.value in undated.story.key
+
+
+@given(st.text(max_size=300), st.text(max_size=300), st.booleans())
+def test_features_and_placement_never_raise_on_any_text(title: str, lede: str, dated: bool) -> None:
+    book = StoryBook()
+    for day in (0, 1):
+        placement = post(book, title, lede, companies=KESTREL, day=day, dated=dated)
+        assert placement.story.key
