@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.models import SourceRow
+
+_SYNC_LOCK_ID = 0x73796E63  # "sync": config sync, one replica at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +90,14 @@ class SourcesRepo:
         """Make config-origin rows match the config; chat-added sources are left alone.
 
         A config source that is gone from the config is disabled (kept for its history).
+        Replicas starting together take turns (an advisory lock on PostgreSQL, the
+        ``BEGIN IMMEDIATE`` write lock on SQLite), so none inserts a row another just added.
         """
         async with self._sessions.begin() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                await session.execute(
+                    text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SYNC_LOCK_ID}
+                )
             rows = {r.name: r for r in (await session.scalars(select(SourceRow))).all()}
             wanted = {d.name: d for d in desired}
             for spec in desired:
