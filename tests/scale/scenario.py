@@ -6,6 +6,7 @@ it) can be recognised in the database and in the Slack stand-in without guessing
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,7 +103,7 @@ def poll_spread(
     for path in paths:
         times = sorted(t for t in hitlog.get(path, []) if start <= t <= end)
         counts.append(len(times))
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(times)]
         if gaps:
             min_gap = min(min_gap, min(gaps))
     return PollSpread(expected=(end - start) / interval, counts=counts, min_gap_s=min_gap)

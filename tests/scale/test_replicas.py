@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 from sqlalchemy import text
 
 from bot.store.db import create_engine
-from aiohttp import web
-
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackApi
 from tests.scale.scenario import PlannedEvent, PollSpread, planned_events, poll_spread
 from tests.scale.timed_feeds import TimedFeedServerProcess
@@ -249,6 +248,8 @@ async def run_scenario(postgres_url: str, tmp_path: Path, plan: Plan) -> dict[st
         "expected": expected,
         "tops": delivered_tops(),
         "messages": list(slack.messages),
+        "history_checks": len(slack.calls("conversations.history"))
+        + len(slack.calls("conversations.replies")),
         "deliveries": deliveries,
         "stories": dict(stories),
         "spread": poll_spread(hitlog, paths, ready_at, end, INTERVAL_S),
@@ -296,7 +297,8 @@ def check(result: dict[str, Any]) -> str:
     return (
         f"alerts due {len(expected)}, delivered {len(tops)}, duplicated {len(duplicated)}; "
         f"top-level deliveries {len(sent)}, messages {len(keys)}; killed holding "
-        f"{result['stranded']} claimed alerts, {retaken} sent on a later attempt; "
+        f"{result['stranded']} claimed alerts, {retaken} sent on a later attempt "
+        f"({result['history_checks']} Slack history checks); "
         f"drain {result['drained_at'] - result['killed_at']:.1f}s after the kill; "
         + spread.describe()
     )
