@@ -38,7 +38,9 @@ from bot.store.commands_repo import build_commands, build_router, company_table
 from bot.store.db import create_engine, migration_state, sessionmaker, upgrade, writer_sessions
 from bot.store.ingest import IngestUnits
 from bot.store.leader import GATEWAY_LOCK_ID, LeaderOnly
+from bot.store.leases import release_orphaned
 from bot.store.outbox import ClaimedDelivery, Outbox
+from bot.store.seen_repo import ProcessedRequests, SeenInteractions
 from bot.store.sources_repo import DesiredSource, SourcesRepo
 from bot.store.storybook import SqlStoryBook
 from bot.stories.replay import company_finder
@@ -200,6 +202,10 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
     metrics = Metrics()
     sources = SourcesRepo(writers)
     await sources.sync_config(desired_sources(settings), clock())
+    released = await release_orphaned(writers, owner)
+    if released:
+        log.info("released leases of dead processes", extra={"kv": {"leases": released}})
+    seen = ProcessedRequests(writers, clock=clock)
     outbox = Outbox(writers)
     units = IngestUnits(writers)
     limits = fetch_limits(settings)
@@ -273,17 +279,21 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
     if settings.slack.enabled:
         from bot.slackapp.app import build_slack_runtime
 
-        slack = build_slack_runtime(settings.slack, commands, commands, admin_ids=settings.admins)
+        slack = build_slack_runtime(
+            settings.slack, commands, commands, admin_ids=settings.admins, seen=seen
+        )
         sinks["slack"] = slack.sink
         runtime.web_routes += slack.web_routes()
         runtime.services.append(slack)
-    _wire_discord(runtime, engine, commands)
+    _wire_discord(runtime, engine, commands, SeenInteractions(seen))
     runtime_holder.append(runtime)
     runtime.closers += [engine.dispose, client.aclose]
     return runtime
 
 
-def _wire_discord(runtime: Runtime, engine: AsyncEngine, commands: DealCommands) -> None:
+def _wire_discord(
+    runtime: Runtime, engine: AsyncEngine, commands: DealCommands, seen: SeenInteractions
+) -> None:
     """REST sink and (one replica's) gateway with DISCORD_TOKEN; HTTP interactions with
     DISCORD_PUBLIC_KEY. Alerts never wait for the gateway."""
     settings = runtime.settings
@@ -302,7 +312,7 @@ def _wire_discord(runtime: Runtime, engine: AsyncEngine, commands: DealCommands)
         from bot.discordapp.interactions import InteractionsEndpoint
 
         endpoint = InteractionsEndpoint.from_settings(
-            settings.discord, commands, feedback=commands, admins=settings.admins
+            settings.discord, commands, feedback=commands, admins=settings.admins, seen=seen
         )
         runtime.web_routes += endpoint.routes()
         runtime.closers.append(endpoint.aclose)
@@ -342,7 +352,8 @@ async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
         ]
     )
     started: list[Service] = []
-    for service in runtime.services:
+
+    async def start(service: Service) -> None:
         try:
             await service.start()
             started.append(service)
@@ -350,7 +361,10 @@ async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
             log.exception(
                 "service failed to start", extra={"kv": {"service": type(service).__name__}}
             )
-    ticker.start()
+
+    ticker.start()  # before the chat connections: one that retries forever (a revoked
+    # Socket Mode token) must hold up neither alerts nor shutdown
+    starting = [asyncio.create_task(start(service)) for service in runtime.services]
     log.info(
         "dealradar running",
         extra={"kv": {"owner": runtime.owner, "sinks": ",".join(sorted(runtime.sinks))}},
@@ -359,6 +373,9 @@ async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
         await stop.wait()
     finally:
         log.info("shutting down")
+        for task in starting:
+            task.cancel()
+        await asyncio.gather(*starting, return_exceptions=True)
         await ticker.shutdown()
         for service in reversed(started):
             await service.stop()

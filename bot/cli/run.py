@@ -17,6 +17,7 @@ from bot.config.loader import SECRET_ENV, load_settings
 from bot.config.settings import Settings
 from bot.errors import ConfigError, StoreError
 from bot.logs import setup_logging
+from bot.sources.addresses import redact_url
 from bot.store.sources_repo import SourceRecord
 
 
@@ -88,7 +89,7 @@ def check_config(ctx: click.Context) -> None:
     click.echo(f"  group_wait     {format_duration(s.group_wait)}")
     click.echo(f"  sources        {len(s.sources)}")
     for src in s.sources:
-        where = src.url or src.query
+        where = redact_url(src.url) if src.url else src.query
         every = format_duration(src.interval or s.poll_interval)
         click.echo(f"    - {src.name} [{src.resolved_kind}, every {every}] {where}")
     click.echo(f"  routes         {len(s.routes)}")
@@ -128,7 +129,7 @@ def sources(ctx: click.Context) -> None:
         if not row.enabled:
             state = "DISABLED"
         click.echo(f"{row.name}  [{row.kind}] {state}")
-        click.echo(f"    target        {row.url or row.query}")
+        click.echo(f"    target        {redact_url(row.url) if row.url else row.query}")
         click.echo(f"    last success  {_ago(row.last_success_at, now)}")
         if row.last_error:
             click.echo(f"    last error    {_ago(row.last_error_at, now)}: {row.last_error[:300]}")

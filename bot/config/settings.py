@@ -7,7 +7,7 @@ only ever read from the environment (or a ``*_FILE`` it names), never from the T
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
@@ -30,7 +30,24 @@ def _check_http_url(value: str) -> str:
     return value
 
 
+def _hide_userinfo(url: str) -> str:
+    """``url`` with any ``user:password@`` replaced, for ``repr`` (never for use)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(unparseable URL)"
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
 class SourceConfig(_Strict):
+    def __repr_args__(self) -> Any:  # a feed's credentials stay out of logs and tracebacks
+        for key, value in super().__repr_args__():
+            yield key, _hide_userinfo(value) if key == "url" and value else value
+
     name: str = Field(min_length=1, max_length=200)
     kind: Literal["rss", "news_search", "gdelt"] | None = None
     url: str | None = None
@@ -134,6 +151,10 @@ class DiscordSettings(_Strict):
 
 
 class Settings(_Strict):
+    def __repr_args__(self) -> Any:  # the database password stays out of logs and tracebacks
+        for key, value in super().__repr_args__():
+            yield key, _hide_userinfo(value) if key == "database_url" else value
+
     database_url: str = "sqlite:///dealradar.db"
     poll_interval: Duration = 300.0
     group_wait: Duration = 30.0

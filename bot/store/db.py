@@ -101,8 +101,13 @@ def _upgrade(connection: Connection, revision: str) -> None:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Apply migrations up to ``revision``; safe to call from several replicas at once."""
-    async with engine.begin() as conn:
+    """Apply migrations up to ``revision``; safe to call from several replicas at once.
+
+    On SQLite the transaction takes the write lock up front (``BEGIN IMMEDIATE``): two
+    processes started together on a new file would otherwise both read "no schema" and the
+    second would fail with "database is locked" instead of waiting its turn.
+    """
+    async with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
         await conn.run_sync(_upgrade, revision)
 
 
