@@ -99,11 +99,20 @@ def from_interaction_data(data: Mapping[str, Any]) -> tuple[str, dict[str, Any],
         CommandError: not a ``/deal`` subcommand payload.
     """
     top = data.get("options") or []
-    if data.get("name") != GROUP or not top or top[0].get("type") != 1:
+    if (
+        data.get("name") != GROUP
+        or not isinstance(top, list)
+        or not top
+        or not isinstance(top[0], dict)
+        or top[0].get("type") != 1
+    ):
         raise CommandError("Unknown command; try /deal help")
+    options = top[0].get("options") or []
+    if not isinstance(options, list) or not all(isinstance(o, dict) for o in options):
+        raise CommandError("Malformed command options; try /deal help")
     values: dict[str, Any] = {}
     focused = None
-    for option in top[0].get("options") or []:
+    for option in options:
         values[str(option.get("name"))] = option.get("value")
         if option.get("focused"):
             focused = str(option.get("name"))

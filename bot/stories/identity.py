@@ -181,7 +181,9 @@ def _canonical(url: str, depth: int) -> str:
                 return _canonical(decoded, depth + 1)
             return f"https://{_GN_HOST}/rss/articles/{found.group(1)}"
     netloc = bare
-    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+    # both schemes become https below, so either default port is dropped (else the result
+    # of http://host:443 would change when canonicalised again)
+    if port is not None and port not in _DEFAULT_PORTS.values():
         netloc = f"{bare}:{port}"
     kept = sorted(
         (k, v)
