@@ -27,7 +27,7 @@ from bot.pipeline import Placement
 from bot.store.ingest import IngestUnit
 from bot.store.models import StoryRow
 from bot.store.story_index import SqlStoryIndex
-from bot.stories.clusterer import StoryClusterer
+from bot.stories.clusterer import StoryClusterer, window_center
 from bot.stories.features import features_for
 from bot.stories.replay import CompanyFinder
 from bot.stories.state import (
@@ -120,7 +120,7 @@ class SqlStoryBook:
                     text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key}
                 )
         index = SqlStoryIndex(session)
-        candidates = await index.candidates(keys, seen_at if dated else None)
+        candidates = await index.candidates(keys, window_center(features))
         match = self._clusterer.assign(features, candidates)
         info = ArticleInfo(title=article.title, url=article.url, outlet=article.outlet)
         row = None
