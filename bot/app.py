@@ -134,8 +134,8 @@ class Runtime:
                     now=now,
                 )
 
-    async def poll_once(self) -> PollStats:
-        stats = await self.poller.poll_due()
+    async def poll_once(self, horizon: timedelta = timedelta(0)) -> PollStats:
+        stats = await self.poller.poll_due(horizon)
         m = self.metrics
         m.polls.labels("changed").inc(stats.changed)
         m.polls.labels("not_modified").inc(stats.not_modified)
@@ -323,7 +323,9 @@ async def run_once(runtime: Runtime, *, flush: bool = True) -> int:
 
     ``flush`` also delivers alerts still inside ``group_wait`` (a cron-driven run must not wait).
     """
-    stats = await runtime.poll_once()
+    # a cron-driven run also polls sources due within the interval's jitter (±10 %), so a
+    # source is not skipped for a whole cron period because it came due a few seconds late
+    stats = await runtime.poll_once(timedelta(seconds=0.1 * runtime.settings.poll_interval))
     horizon = timedelta(seconds=runtime.settings.group_wait + 1 if flush else 0)
     sent = await runtime.deliver_once(horizon)
     if stats.polled and stats.failed == stats.polled and not sent.sent:

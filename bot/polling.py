@@ -76,12 +76,12 @@ class Poller:
         self._notify = notify
         self._rand = rand
 
-    async def poll_due(self) -> PollStats:
-        """Poll every source due now (in batches) and return the counts."""
+    async def poll_due(self, horizon: timedelta = timedelta(0)) -> PollStats:
+        """Poll every source due now, or within ``horizon`` (in batches); return the counts."""
         stats = PollStats()
         while True:
             claimed = await self._repo.claim_due(
-                self._owner, self._clock(), self._batch, self._lease_s
+                self._owner, self._clock() + horizon, self._batch, self._lease_s
             )
             if not claimed:
                 break
