@@ -91,13 +91,13 @@ def _alembic_config(connection: Connection) -> Config:
 
 
 def _upgrade(connection: Connection, revision: str) -> None:
+    # A transaction-scoped lock: released by the COMMIT that publishes the new schema (a
+    # session lock released before it let the next replica read "no schema" and fail) or by
+    # the ROLLBACK of a failed upgrade (an unlock cannot run in an aborted transaction, so a
+    # session lock stayed held by the pooled connection and every other replica hung).
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK_ID})
-    try:
-        command.upgrade(_alembic_config(connection), revision)
-    finally:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK_ID})
+        connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_ID})
+    command.upgrade(_alembic_config(connection), revision)
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
