@@ -10,48 +10,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any, TextIO
 
 import click
 
 from bot.classify import default_classifier
 from bot.classify.evaluation import evaluate
+from bot.cli.jsonl import open_input, read_jsonl
 from bot.domain import Event
-
-
-class InputError(click.ClickException):
-    """A JSON-lines input could not be read; exits with status 2."""
-
-    exit_code = 2
-
-
-def read_jsonl(stream: TextIO, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line number, object)`` for each non-blank line.
-
-    Raises:
-        InputError: a line is not a JSON object.
-    """
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name}:{number}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(item, dict):
-            raise InputError(f"{name}:{number}: expected a JSON object")
-        yield number, item
-
-
-def _open(path: str) -> TextIO:
-    if path == "-":
-        return sys.stdin
-    try:
-        return Path(path).open(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror}") from exc
 
 
 def _render(events: list[Event]) -> str:
@@ -86,7 +51,7 @@ def classify_command(text: str | None, lede: str, as_json: bool, jsonl: str | No
     """Find plant closures and partnerships in TEXT (or in every line of --jsonl FILE)."""
     classifier = default_classifier()
     if jsonl is not None:
-        stream = _open(jsonl)
+        stream = open_input(jsonl)
         try:
             for _, item in read_jsonl(stream, jsonl):
                 events = classifier.classify(
@@ -115,7 +80,7 @@ def classify_command(text: str | None, lede: str, as_json: bool, jsonl: str | No
 @click.option("--companies", "company_misses", is_flag=True, help="Also list company mismatches.")
 def eval_command(path: str, as_json: bool, company_misses: bool) -> None:
     """Score the classifier on a labelled JSON-lines file in the corpus format."""
-    stream = _open(path)
+    stream = open_input(path)
     try:
         rows = [item for _, item in read_jsonl(stream, path)]
     finally:

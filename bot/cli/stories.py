@@ -11,48 +11,15 @@ object stops the run with exit status 2 and names the line.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
 from bot.classify import CompanyTable, default_classifier
+from bot.cli.jsonl import InputError, read_all
 from bot.stories.evaluation import score_clusters
 from bot.stories.replay import company_finder, replay
-
-
-class InputError(click.ClickException):
-    """A JSON-lines input could not be read; exits with status 2."""
-
-    exit_code = 2
-
-
-def _read(path: str) -> list[dict[str, Any]]:
-    """All objects of a JSON-lines file (``-`` for stdin). Raises :class:`InputError`."""
-    if path == "-":
-        return _parse(sys.stdin, path)
-    try:
-        with Path(path).open(encoding="utf-8") as stream:
-            return _parse(stream, path)
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror}") from exc
-
-
-def _parse(stream: TextIO, path: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(item, dict):
-            raise InputError(f"{path}:{number}: expected a JSON object")
-        items.append(item)
-    return items
 
 
 def assign_stories(items: list[dict[str, Any]]) -> Iterator[tuple[Any, str]]:
@@ -70,7 +37,7 @@ def register(main: click.Group) -> None:
     @click.option("--jsonl", "path", required=True, help="JSON-lines items, or - for stdin.")
     def cluster(path: str) -> None:
         """Print the story key of each item of a JSON-lines file, in order."""
-        for item_id, key in assign_stories(_read(path)):
+        for item_id, key in assign_stories(read_all(path)):
             click.echo(json.dumps({"id": item_id, "story": key}, ensure_ascii=False))
 
     @main.command("eval-clusters")
@@ -79,7 +46,7 @@ def register(main: click.Group) -> None:
     @click.option("--worst", default=5, show_default=True, help="Worst merges/splits to list.")
     def eval_clusters(path: str, as_json: bool, worst: int) -> None:
         """Score clustering of a labelled file (field ``cluster``) pairwise."""
-        items = _read(path)
+        items = read_all(path)
         titles = {str(i.get("id")): str(i.get("headline", "")) for i in items}
         gold = {str(i.get("id")): str(i["cluster"]) for i in items if "cluster" in i}
         if not gold:
