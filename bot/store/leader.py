@@ -2,8 +2,8 @@
 
 On PostgreSQL the holder keeps a session-level advisory lock on a dedicated connection: if the
 holding replica dies, its connection closes, the lock is released, and another replica's next
-attempt (every :data:`RETRY_S`) takes over. On SQLite — one machine — the process that asks
-holds it.
+attempt (every :data:`RETRY_S`) takes over; a holder that finds its connection gone steps
+down. On SQLite — one machine — the process that asks holds it.
 """
 
 from __future__ import annotations
@@ -29,30 +29,53 @@ class Service(Protocol):
 
 
 class LeaderOnly:
-    """Runs ``service`` only while this process holds the advisory lock ``lock_id``."""
+    """Runs ``service`` only while this process holds the advisory lock ``lock_id``.
 
-    def __init__(self, engine: AsyncEngine, service: Service, lock_id: int, name: str) -> None:
+    Every ``retry_s`` a follower tries to take the lock and the holder checks that its lock
+    connection is still alive: a holder whose connection dropped (database restart, network
+    cut) has lost the lock to someone else, so it stops the service instead of running a
+    second copy.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        service: Service,
+        lock_id: int,
+        name: str,
+        *,
+        retry_s: float = RETRY_S,
+    ) -> None:
         self._engine = engine
         self._service = service
         self._lock_id = lock_id
         self._name = name
+        self._retry_s = retry_s
         self._conn: AsyncConnection | None = None
         self._task: asyncio.Task[None] | None = None
         self.holding = False
 
     async def start(self) -> None:
-        """Try to take the lock now; keep trying in the background if another replica holds it."""
+        """Try to take the lock now; keep trying (or watching it) in the background.
+
+        Raises:
+            Exception: whatever the service's ``start`` raises when this process leads.
+        """
         if await self._try():
             await self._service.start()
-            return
-        self._task = asyncio.create_task(self._wait_for_turn())
+        if self._engine.dialect.name == "postgresql":
+            self._task = asyncio.create_task(self._watch())
 
     async def _try(self) -> bool:
         if self._engine.dialect.name != "postgresql":
             self.holding = True
             return True
         conn = await self._engine.connect()
-        got = await conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._lock_id})
+        try:
+            got = await conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._lock_id})
+        except BaseException:
+            await conn.close()
+            raise
         if got:
             self._conn = conn
             self.holding = True
@@ -61,21 +84,42 @@ class LeaderOnly:
         await conn.close()
         return False
 
-    async def _wait_for_turn(self) -> None:
+    async def _watch(self) -> None:
         while True:
-            await asyncio.sleep(RETRY_S)
+            await asyncio.sleep(self._retry_s)
             try:
-                if await self._try():
+                if self.holding:
+                    await self._check_alive()
+                elif await self._try():
                     await self._service.start()
-                    return
-            except Exception:  # database blip: try again next round
+            except Exception:  # database blip, or the service failed to start: step down
                 log.exception("leader election failed", extra={"kv": {"role": self._name}})
+                await self._step_down()
+
+    async def _check_alive(self) -> None:
+        assert self._conn is not None
+        try:
+            await self._conn.scalar(text("SELECT 1"))
+        except Exception:
+            log.warning("lost the lead", extra={"kv": {"role": self._name}})
+            await self._step_down()
+
+    async def _step_down(self) -> None:
+        if self.holding:
+            self.holding = False
+            with contextlib.suppress(Exception):
+                await self._service.stop()
+        if self._conn is not None:
+            with contextlib.suppress(Exception):  # drop, never pool, a connection holding a lock
+                await self._conn.invalidate()
+            self._conn = None
 
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+            self._task = None
         if self.holding:
             await self._service.stop()
             self.holding = False
@@ -84,5 +128,6 @@ class LeaderOnly:
                 await self._conn.execute(
                     text("SELECT pg_advisory_unlock(:k)"), {"k": self._lock_id}
                 )
-            await self._conn.close()
+            with contextlib.suppress(Exception):
+                await self._conn.close()
             self._conn = None
