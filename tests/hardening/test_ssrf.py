@@ -36,11 +36,12 @@ def feeds() -> Iterator[FeedServer]:
 
 
 @pytest.fixture
-async def runtime(tmp_path: Path) -> AsyncIterator[app.Runtime]:
+async def runtime(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[app.Runtime]:
+    backend = getattr(request, "param", "aiohttp")  # the wire: fetch.backend
     config = tmp_path / "bot.toml"
     config.write_text(
         f'database_url = "sqlite:///{tmp_path / "bot.db"}"\n'
-        "[fetch]\nallow_private_networks = false\n"
+        f'[fetch]\nallow_private_networks = false\nbackend = "{backend}"\n'
         '[[routes]]\nplatform = "console"\n'
         '[[sources]]\nname = "placeholder"\nquery = "Varex Motors"\nkind = "news_search"\n'
         'interval = "1h"\n',
@@ -73,6 +74,7 @@ async def failures(runtime: app.Runtime) -> dict[str, str]:
         "http://[::1]:{port}/feed",
     ],
 )
+@pytest.mark.parametrize("runtime", ["aiohttp", "httpcore"], indirect=True)
 async def test_admin_added_source_on_a_private_address_is_blocked_at_poll(
     runtime: app.Runtime, feeds: FeedServer, url: str
 ) -> None:
@@ -87,6 +89,8 @@ async def test_admin_added_source_on_a_private_address_is_blocked_at_poll(
     assert error and "127.0.0.1:" not in error.replace(url, "")  # says what, not a dump
 
 
+@pytest.mark.parametrize("runtime", ["httpcore"], indirect=True)  # its wire can fake the
+# internet; the aiohttp wire's resolver is checked in tests/sources/test_transport.py
 async def test_public_looking_source_redirecting_to_loopback_is_blocked_at_the_hop(
     runtime: app.Runtime, feeds: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -76,7 +76,7 @@ def test_database_locked_by_another_writer_waits_then_resumes(
         holder.execute("BEGIN EXCLUSIVE")  # another process holds the write lock …
         try:
             feeds.add_item("/wire.xml", headline(0))
-            time.sleep(3.0)  # … for a while, during which the bot wants to write
+            time.sleep(2.0)  # … for a while, during which the bot wants to write
             assert bot.alive(), bot.text()[-3000:]
             assert not slack.top_level("C1")  # nothing could be stored, so nothing sent
         finally:
