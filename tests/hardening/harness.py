@@ -150,8 +150,10 @@ class Bot:
         self._env = dict(env)
         self.log = log
         self.proc: subprocess.Popen[bytes] | None = None
+        self.mark = 0
 
     def start(self) -> Bot:
+        self.mark = len(self.text())  # where this process's output begins
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 command(self._config, "run"), env=self._env, stdout=out, stderr=out, cwd=ROOT
@@ -174,6 +176,10 @@ class Bot:
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
+
+    def current(self) -> str:
+        """Output of the process started last."""
+        return self.text()[self.mark :]
 
     def text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""

@@ -35,6 +35,7 @@ from tests.hardening.harness import (
 )
 
 CHANNEL = "C1"
+RUNNING = "dealradar running"
 
 
 @pytest.fixture
@@ -101,7 +102,7 @@ def crash_loop(
     bot = Bot(config, env, tmp_path / "bot.log")
     feeds.set_feed("/wire.xml", [{"title": "Markets open flat", "link": "https://n.example/0"}])
     published = 0
-    restarts = 0
+    restarts = starting = 0
     try:
         bot.start()
         wait_until(lambda: backlog_done(database), 30, "the backlog poll")
@@ -109,7 +110,13 @@ def crash_loop(
             for _ in range(random.randint(1, 2)):
                 feeds.add_item("/wire.xml", headline(published))
                 published += 1
-            time.sleep(random.uniform(0.2, 2.5))  # the kill moment, not a wait for a result
+            # the kill moment (not a wait for a result): one kill in five while the process
+            # starts (imports, migrations, config sync), the rest 0-2.5 s into its ticks
+            if random.random() < 0.2:
+                starting += 1
+            else:
+                wait_until(lambda: RUNNING in bot.current(), 30, "the restart")
+            time.sleep(random.uniform(0.0, 2.5))
             bot.kill9()
             restarts += 1
             bot.start()
@@ -125,6 +132,8 @@ def crash_loop(
     reclaimed = query(database, "SELECT count(*) FROM deliveries WHERE attempts > 1")[0][0]
     return {
         "restarts": restarts,
+        "kills_while_starting": starting,
+        "delivery_cycles": bot.text().count("delivery cycle"),
         "published": published,
         "due": len(due),
         "delivered": len(due & set(posted)),
