@@ -7,6 +7,7 @@ it) can be recognised in the database and in the Slack stand-in without guessing
 from __future__ import annotations
 
 import itertools
+import re
 import statistics
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,8 +44,16 @@ class PlannedEvent:
         ]
 
 
+_ENDS = ["", "ton", "by", "ford", "wick", "stead"]
+
+
 def company(i: int) -> str:
-    return _HEADS[i % 10] + _TAILS[(i // 10) % 10] + ("" if i < 100 else str(i // 100))
+    """A made-up company name, unique for i < 600 and never a whole word of another."""
+    return _HEADS[i % 10] + _TAILS[(i // 10) % 10] + _ENDS[i // 100]
+
+
+def mentions(text: str, name: str) -> bool:
+    return re.search(rf"\b{re.escape(name)}\b", text) is not None
 
 
 def planned_events(count: int, feeds: int) -> list[PlannedEvent]:

@@ -25,7 +25,13 @@ from sqlalchemy import text
 
 from bot.store.db import create_engine
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackApi
-from tests.scale.scenario import PlannedEvent, PollSpread, planned_events, poll_spread
+from tests.scale.scenario import (
+    PlannedEvent,
+    PollSpread,
+    mentions,
+    planned_events,
+    poll_spread,
+)
 from tests.scale.timed_feeds import TimedFeedServerProcess
 
 FEEDS = 200
@@ -213,7 +219,7 @@ async def run_scenario(postgres_url: str, tmp_path: Path, plan: Plan) -> dict[st
                     if message["thread_ts"]:
                         continue
                     for e in events:
-                        if e.company in message["text"]:
+                        if mentions(message["text"], e.company):
                             key = (e.company, message["channel"])
                             counts[key] = counts.get(key, 0) + 1
                 return counts
@@ -310,6 +316,7 @@ async def test_three_replicas_one_killed(postgres_url: str, tmp_path: Path) -> N
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 async def test_three_replicas_one_killed_long(postgres_url: str, tmp_path: Path) -> None:
     result = await run_scenario(postgres_url, tmp_path, LONG)
     print("\nreplicas (long):", check(result))
