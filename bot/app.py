@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import os
 import secrets
 import socket
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -33,6 +35,7 @@ from bot.scheduling import Tick, Ticker
 from bot.sinks.console import ConsoleSink
 from bot.sources.base import FetchLimits
 from bot.sources.client import build_client
+from bot.sources.offload import set_parse_executor
 from bot.sources.registry import SOURCE_KINDS
 from bot.store.commands_repo import build_commands, build_router, company_table
 from bot.store.db import create_engine, migration_state, sessionmaker, upgrade, writer_sessions
@@ -210,8 +213,12 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
     units = IngestUnits(writers)
     limits = fetch_limits(settings)
     client = build_client(
-        limits, user_agent=settings.fetch.user_agent, max_connections=settings.fetch.concurrency
+        limits,
+        user_agent=settings.fetch.user_agent,
+        max_connections=settings.fetch.concurrency,
+        backend=settings.fetch.backend,
     )
+    parse_pool = parse_executor(settings.fetch.parse_workers)
     table = CompanyTable.default()
     if settings.companies:  # config extends the shipped company table
         table = table.with_extra([c.model_dump() for c in settings.companies])
@@ -238,6 +245,10 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
     async def notify(notice: Notice) -> None:
         await runtime_holder[0].notify_admins(notice)
 
+    async def finish_many(owner: str, updates: list[tuple[int, dict[str, object]]]) -> None:
+        async with units.begin() as unit:
+            await unit.update_sources(owner, updates)
+
     poller = Poller(
         sources,
         client,
@@ -249,6 +260,8 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         concurrency=settings.fetch.concurrency,
         notify=notify,
         lease_s=settings.fetch.lease,
+        writers=1 if engine.dialect.name == "sqlite" else settings.fetch.store_writers,
+        finish_many=finish_many,
     )
     delivery = DeliveryWorker(
         outbox,
@@ -288,7 +301,25 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
     _wire_discord(runtime, engine, commands, SeenInteractions(seen))
     runtime_holder.append(runtime)
     runtime.closers += [engine.dispose, client.aclose]
+    if parse_pool is not None:
+        set_parse_executor(parse_pool)
+        runtime.closers.append(lambda: _stop_parsing(parse_pool))
     return runtime
+
+
+def parse_executor(workers: int | None) -> ProcessPoolExecutor | None:
+    """Processes that parse feeds off the event loop (``fetch.parse_workers``; None: one per
+    core, 0: parse inline). Forkserver: never a fork of this threaded process. Workers start on
+    the first parse, so runs that fetch nothing never pay for them."""
+    count = (os.cpu_count() or 1) if workers is None else workers
+    if count <= 0:
+        return None
+    return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("forkserver"))
+
+
+def _stop_parsing(pool: ProcessPoolExecutor) -> None:
+    set_parse_executor(None)
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _wire_discord(

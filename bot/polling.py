@@ -33,6 +33,9 @@ Ingest = Callable[[SourceRecord, FetchOutcome, datetime, dict[str, object]], Awa
 """Stores a successful fetch (articles, events, deliveries and the new source state, in one
 commit) and returns how many new articles it stored."""
 
+FinishMany = Callable[[str, list[tuple[int, dict[str, object]]]], Awaitable[None]]
+"""Stores many sources' new fetch state (owner, [(source id, column values)]) in one commit."""
+
 
 @dataclass
 class PollStats:
@@ -62,7 +65,16 @@ class Poller:
         notify: Callable[[Notice], Awaitable[None]] | None = None,
         rand: Callable[[], float] = random.random,
         lease_s: float = LEASE_S,
+        writers: int = 1,
+        finish_many: FinishMany | None = None,
     ) -> None:
+        # Fetches run ``concurrency`` at a time; store writes ``writers`` at a time (1 on
+        # SQLite: one writer anyway, and tasks queued here hold no pooled connection and never
+        # sleep in SQLite's busy handler). With ``finish_many``, unchanged and 304 sources are
+        # written together, one statement per claimed batch (see docs/benchmarks.md).
+        self._writes = asyncio.Semaphore(writers)
+        self._finish_many = finish_many
+        self._pending: list[tuple[int, dict[str, object]]] = []
         self._lease_s = lease_s
         self._repo = repo
         self._client = client
@@ -86,17 +98,28 @@ class Poller:
             if not claimed:
                 break
             await asyncio.gather(*(self._poll_guarded(source, stats) for source in claimed))
+            await self._flush(stats)
             if len(claimed) < self._batch:
                 break
         return stats
 
     async def _poll_guarded(self, source: SourceRecord, stats: PollStats) -> None:
-        async with self._semaphore:
-            try:
-                await self._poll(source, stats)
-            except Exception:  # the store failed for this source: lease runs out, retried later
-                stats.failed += 1
-                log.exception("poll failed unexpectedly", extra={"kv": {"source": source.name}})
+        try:
+            await self._poll(source, stats)
+        except Exception:  # the store failed for this source: lease runs out, retried later
+            stats.failed += 1
+            log.exception("poll failed unexpectedly", extra={"kv": {"source": source.name}})
+
+    async def _flush(self, stats: PollStats) -> None:
+        pending, self._pending = self._pending, []
+        if not pending or self._finish_many is None:
+            return
+        try:
+            async with self._writes:
+                await self._finish_many(self._owner, pending)
+        except Exception:  # leases run out and these sources are polled again
+            stats.failed += len(pending)
+            log.exception("storing poll results failed", extra={"kv": {"sources": len(pending)}})
 
     async def _poll(self, source: SourceRecord, stats: PollStats) -> None:
         spec = SourceSpec(name=source.name, kind=source.kind, url=source.url, query=source.query)
@@ -108,7 +131,8 @@ class Poller:
                 raise SourceError(
                     f"unknown source kind {source.kind!r}", reason="bad_kind", retryable=False
                 )
-            outcome = await kind(self._client, spec, state, self._limits)
+            async with self._semaphore:
+                outcome = await kind(self._client, spec, state, self._limits)
         except SourceError as exc:
             await self._failed(source, exc, stats)
             return
@@ -138,10 +162,16 @@ class Poller:
             )
         if outcome.status == "changed":
             stats.changed += 1
-            stats.new_articles += await self._ingest(source, outcome, now, values)
+            async with self._writes:
+                added = await self._ingest(source, outcome, now, values)
+            stats.new_articles += added  # not `+= await`: that reads the total before waiting
         else:
             stats.not_modified += 1
-            await self._repo.finish_poll(source.id, self._owner, **values)
+            if self._finish_many is not None:
+                self._pending.append((source.id, values))
+            else:
+                async with self._writes:
+                    await self._repo.finish_poll(source.id, self._owner, **values)
         if source.consecutive_failures >= RECOVERY_NOTICE_AFTER:
             stats.recovered.append(source.name)
             log.info("source recovered", extra={"kv": {"source": source.name}})
@@ -170,7 +200,8 @@ class Poller:
         if reason:
             values.update(enabled=False, disabled_reason=reason[:1000], disabled_at=now)
             stats.disabled.append(source.name)
-        await self._repo.finish_poll(source.id, self._owner, **values)
+        async with self._writes:
+            await self._repo.finish_poll(source.id, self._owner, **values)
         log.warning(
             "source failed",
             extra={

@@ -1,0 +1,189 @@
+"""Poll cycle: the real pipeline against the loop a user would write, on the same feeds.
+
+Starts the local feed server in a child process (:mod:`tests.fakes.feedserver_process`),
+serves N synthetic feeds of 20 items, and for each run builds the bot with
+:func:`bot.app.build` (a fresh temporary SQLite file, ``fetch.allow_private_networks = true``,
+no routes, console sink only) and times ``Runtime.poll_once`` for three cycles:
+
+* **cold**: a fresh database, every feed fetched, parsed, classified, stored (backlog);
+* **warm**: every feed answers 304 (conditional request with the stored ETag);
+* **mixed**: one new item on 10% of the feeds, the rest 304; new items are classified,
+  placed in stories and routed.
+
+The clock the runtime sees is stepped a day between cycles so every source is due again.
+Side by side, in the same run, the naive loop — ``feedparser.parse(url)`` one feed after another,
+with ``etag=`` on the warm and mixed passes — polls the same feeds. It is ~100 feeds/s when
+feeds change, so it runs on the first ``--naive-subset`` feeds (default 1,000) and its time is
+extrapolated linearly to N (said in the output). Run::
+
+    .venv/bin/python -m bench.poll_cycle [--sizes 1000,5000] [--runs 3] [--backend aiohttp]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import feedparser
+
+from bench.common import StepClock, machine, spread
+from bot.app import build
+from bot.config.settings import FetchConfig, Settings, SourceConfig
+from tests.fakes.feedserver_process import FeedServerProcess
+
+CYCLES = ("cold", "warm", "mixed")
+CHANGED_SHARE = 0.10
+DAY_S = 86_400.0
+
+
+@dataclass
+class Figures:
+    pipeline: dict[str, list[float]]
+    naive: dict[str, list[float]]  # extrapolated to N
+
+
+def settings_for(urls: list[str], db: Path, overrides: dict[str, object]) -> Settings:
+    fetch = FetchConfig(allow_private_networks=True, **overrides)  # type: ignore[arg-type]
+    return Settings(
+        database_url=f"sqlite:///{db}",
+        sources=[SourceConfig(name=f"feed{i}", url=url) for i, url in enumerate(urls)],
+        fetch=fetch,
+    )
+
+
+def naive_pass(urls: list[str], etags: dict[str, str]) -> tuple[float, int]:
+    """The loop a user would write; returns (seconds, feeds answering 200)."""
+    started = time.perf_counter()
+    changed = 0
+    for url in urls:
+        parsed = feedparser.parse(url, etag=etags.get(url))
+        if parsed.get("status") != 304:
+            changed += 1
+            if parsed.get("etag"):
+                etags[url] = parsed["etag"]
+    return time.perf_counter() - started, changed
+
+
+async def pipeline_cycle(runtime: object, clock: StepClock, expect: str) -> float:
+    from bot.app import Runtime
+
+    assert isinstance(runtime, Runtime)
+    clock.advance(DAY_S)
+    started = time.perf_counter()
+    stats = await runtime.poll_once()
+    elapsed = time.perf_counter() - started
+    if stats.failed:
+        print(f"  !! {expect}: {stats.failed} of {stats.polled} polls failed")
+    print(
+        f"  pipeline {expect:5s}: {elapsed:6.2f}s  polled {stats.polled} changed {stats.changed} "
+        f"304 {stats.not_modified} new articles {stats.new_articles}"
+    )
+    return elapsed
+
+
+async def one_run(
+    server: FeedServerProcess,
+    urls: list[str],
+    run: int,
+    naive_subset: int,
+    overrides: dict[str, object],
+    figures: Figures,
+) -> None:
+    n = len(urls)
+    subset = urls[:naive_subset]
+    scale = n / len(subset)
+    with tempfile.TemporaryDirectory(prefix="pollbench-") as tmp:
+        clock = StepClock()
+        runtime = await build(settings_for(urls, Path(tmp) / "bench.db", overrides), clock=clock)
+        try:
+            figures.pipeline["cold"].append(await pipeline_cycle(runtime, clock, "cold"))
+            etags: dict[str, str] = {}
+            seconds, _ = naive_pass(subset, etags)
+            figures.naive["cold"].append(seconds * scale)
+            figures.pipeline["warm"].append(await pipeline_cycle(runtime, clock, "warm"))
+            seconds, changed = naive_pass(subset, dict(etags))
+            assert changed == 0, "naive warm pass saw changed feeds"
+            figures.naive["warm"].append(seconds * scale)
+            step = round(1 / CHANGED_SHARE)
+            for i in range(run % step, n, step):
+                server.add_item(
+                    f"/f{i}.xml",
+                    {
+                        "title": f"Maker {i} to close its plant number {run} with 300 jobs lost",
+                        "link": f"https://news.test/{i}/new-{run}",
+                        "guid": f"{i}-new-{run}",
+                        "description": "The company confirmed the closure on Tuesday.",
+                    },
+                )
+            figures.pipeline["mixed"].append(await pipeline_cycle(runtime, clock, "mixed"))
+            seconds, changed = naive_pass(subset, dict(etags))
+            figures.naive["mixed"].append(seconds * scale)
+        finally:
+            await runtime.close()
+    print(
+        "  naive (extrapolated from "
+        f"{len(subset)} feeds): " + ", ".join(f"{c} {figures.naive[c][-1]:.2f}s" for c in CYCLES)
+    )
+
+
+def report(n: int, figures: Figures) -> list[str]:
+    lines = []
+    for cycle in CYCLES:
+        times = figures.pipeline[cycle]
+        naive = figures.naive[cycle]
+        ratios = [b / a for a, b in zip(times, naive, strict=True)]
+        rates = [n / t for t in times]
+        lines.append(
+            f"N={n:,} {cycle:5s}: pipeline {spread(times)} s = {spread(rates, '{:,.0f}')} feeds/s;"
+            f" naive {spread(naive)} s; ratio {spread(ratios, '{:.1f}')}x"
+        )
+    return lines
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    overrides: dict[str, object] = {}
+    if args.concurrency:
+        overrides["concurrency"] = args.concurrency
+    for name in ("backend", "parse_workers"):
+        value = getattr(args, name)
+        if value is not None and name in FetchConfig.model_fields:
+            overrides[name] = value
+    print(f"machine: {machine()}")
+    print(f"fetch overrides: {overrides or 'none (defaults)'}")
+    summary: list[str] = []
+    with FeedServerProcess() as server:
+        for n in args.sizes:
+            urls = server.populate(n, items=20)
+            figures = Figures(defaultdict(list), defaultdict(list))
+            for run in range(args.runs):
+                print(f"N={n:,} run {run + 1}/{args.runs}")
+                await one_run(server, urls, run, min(args.naive_subset, n), overrides, figures)
+            summary += report(n, figures)
+    print("\n".join(["", "summary (median, range over runs):", *summary]))
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[1000, 5000]
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--naive-subset", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int)
+    parser.add_argument("--backend", choices=["httpcore", "aiohttp"])
+    parser.add_argument("--parse-workers", type=int)
+    logging.getLogger("dealradar").setLevel(logging.ERROR)
+    return asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    raise SystemExit(main())
