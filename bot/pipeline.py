@@ -101,10 +101,12 @@ class Pipeline:
         ]
         alertable = source.backlog_done
         async with self._units.begin() as unit:
-            articles = await unit.add_articles(source.id, items, now, alertable=alertable)
+            # Stored as classified: they are classified below, in this same transaction.
+            articles = await unit.add_articles(
+                source.id, items, now, alertable=alertable, classified=True
+            )
             for article in articles:
                 await self._process(unit, article, now, alertable=alertable)
-            await unit.mark_classified([a.id for a in articles])
             await unit.update_source(source.id, self._owner, **source_values)
         if self._metrics:
             self._metrics.articles.inc(len(articles))

@@ -69,8 +69,12 @@ class IngestUnit:
         now: datetime,
         *,
         alertable: bool,
+        classified: bool = False,
     ) -> list[Article]:
-        """Insert the articles not stored yet (by canonical URL or guid); return the new ones."""
+        """Insert the articles not stored yet (by canonical URL or guid); return the new ones.
+
+        ``classified=True`` when the caller classifies them in this same transaction (saves
+        the :meth:`mark_classified` round trip; the commit is atomic either way)."""
         unique: dict[str, NewArticle] = {}
         for item in items:
             unique.setdefault(item.canonical_url, item)
@@ -97,7 +101,7 @@ class IngestUnit:
                 "outlet": i.outlet,
                 "published_at": i.published_at,
                 "first_seen_at": now,
-                "classified": False,
+                "classified": classified,
                 "alertable": alertable,
             }
             for i in fresh
