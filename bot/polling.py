@@ -9,6 +9,7 @@ eventually disabled with the reason) and never delays or stops the others.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
@@ -27,6 +28,7 @@ from bot.store.sources_repo import SourceRecord, SourcesRepo
 log = logging.getLogger("dealradar.poll")
 
 LEASE_S = 300.0  # longer than any fetch's total deadline plus ingest
+STORE_RETRY_S = 30.0  # a source whose results could not be stored is polled again this soon
 RECOVERY_NOTICE_AFTER = 3  # failures in a row before a recovery is worth a notice
 
 Ingest = Callable[[SourceRecord, FetchOutcome, datetime, dict[str, object]], Awaitable[int]]
@@ -106,9 +108,20 @@ class Poller:
     async def _poll_guarded(self, source: SourceRecord, stats: PollStats) -> None:
         try:
             await self._poll(source, stats)
-        except Exception:  # the store failed for this source: lease runs out, retried later
+        except Exception as exc:  # the store failed while storing this source's results
             stats.failed += 1
             log.exception("poll failed unexpectedly", extra={"kv": {"source": source.name}})
+            # give the source back soon (not the source's fault: no failure is counted); if the
+            # store is down this fails too and the lease runs out instead
+            now = self._clock()
+            with contextlib.suppress(Exception):
+                await self._repo.finish_poll(
+                    source.id,
+                    self._owner,
+                    last_error=f"could not store the results: {type(exc).__name__}",
+                    last_error_at=now,
+                    next_poll_at=now + timedelta(seconds=min(source.interval_s, STORE_RETRY_S)),
+                )
 
     async def _flush(self, stats: PollStats) -> None:
         pending, self._pending = self._pending, []
