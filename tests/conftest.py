@@ -9,6 +9,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,3 +59,21 @@ def db_url(request: pytest.FixtureRequest) -> str:
     """Each store contract test runs on SQLite and on PostgreSQL."""
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(name))
+
+
+@pytest.fixture(autouse=True)
+def _asyncio_run_off_the_main_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run ``asyncio.run`` (the CLI commands call it) in a worker thread during tests.
+
+    On the main thread ``asyncio.run`` replaces, then clears, the event loop pytest-asyncio
+    keeps set between tests, leaving that loop unreferenced and unclosed; the ResourceWarning
+    it raises when collected then fails whichever test happens to be running (warnings are
+    errors here). In a worker thread ``asyncio.run`` only touches that thread's loop.
+    """
+    real_run = asyncio.run
+
+    def run(main: Any, **kwargs: Any) -> Any:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(real_run, main, **kwargs).result()
+
+    monkeypatch.setattr(asyncio, "run", run)
