@@ -1,4 +1,11 @@
-"""Giving back the leases of this host's processes that died (``kill -9``, OOM, power cut).
+"""Leases: how replicas claim work (:func:`claim`) and give back a dead process's claims.
+
+:func:`claim` is the one claiming mechanism of the store (due sources, pending deliveries):
+pick candidate ids (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so replicas skip each other's
+rows instead of waiting), then lease them with an UPDATE that re-checks the lease is free, so
+two writers can never both win, on SQLite either.
+
+Giving back the leases of this host's processes that died (``kill -9``, OOM, power cut):
 
 A source or delivery claimed by a process is leased for minutes (``LEASE_S`` in the poller
 and the delivery worker) so a slow fetch or send is never taken twice. When the holder is
@@ -14,12 +21,47 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store.models import DeliveryRow, SourceRow
+
+
+async def claim(
+    session: AsyncSession,
+    model: type[SourceRow] | type[DeliveryRow],
+    *,
+    due: Sequence[ColumnElement[bool]],
+    order_by: Any,
+    owner: str,
+    now: datetime,
+    until: datetime,
+    limit: int,
+    recheck: Sequence[ColumnElement[bool]] = (),
+    **values: Any,
+) -> list[int]:
+    """Lease up to ``limit`` rows of ``model`` matching ``due`` to ``owner`` until ``until``;
+    returns the ids this call won. ``values`` are set on the leased rows as well."""
+    free = or_(model.lease_until.is_(None), model.lease_until < now)
+    pick = select(model.id).where(*due, free).order_by(order_by).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    ids = list((await session.scalars(pick)).all())
+    if not ids:
+        return []
+    await session.execute(
+        update(model)
+        .where(model.id.in_(ids), free, *recheck)
+        .values(lease_owner=owner, lease_until=until, **values)
+    )
+    won = await session.scalars(
+        select(model.id).where(model.id.in_(ids), model.lease_owner == owner)
+    )
+    return list(won.all())
 
 
 def pid_alive(pid: int) -> bool:

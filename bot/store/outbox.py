@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain import ChannelRef, Delivery, MessageRef
 from bot.store.codec import message_from_json
+from bot.store.leases import claim
 from bot.store.models import DeliveryRow
 
 
@@ -37,30 +38,24 @@ class Outbox:
         self, owner: str, now: datetime, limit: int, lease_s: float
     ) -> list[ClaimedDelivery]:
         """Lease up to ``limit`` due deliveries, oldest first."""
-        until = now + timedelta(seconds=lease_s)
-        free = or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now)
         async with self._sessions.begin() as session:
-            pick = (
-                select(DeliveryRow.id)
-                .where(DeliveryRow.state == "pending", DeliveryRow.not_before <= now, free)
-                .order_by(DeliveryRow.id)
-                .limit(limit)
+            ids = await claim(
+                session,
+                DeliveryRow,
+                due=[DeliveryRow.state == "pending", DeliveryRow.not_before <= now],
+                order_by=DeliveryRow.id,
+                owner=owner,
+                now=now,
+                until=now + timedelta(seconds=lease_s),
+                limit=limit,
+                recheck=[DeliveryRow.state == "pending"],
+                attempts=DeliveryRow.attempts + 1,
             )
-            if session.get_bind().dialect.name == "postgresql":
-                pick = pick.with_for_update(skip_locked=True)
-            ids = list((await session.scalars(pick)).all())
             if not ids:
                 return []
-            await session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id.in_(ids), DeliveryRow.state == "pending", free)
-                .values(lease_owner=owner, lease_until=until, attempts=DeliveryRow.attempts + 1)
-            )
             rows = (
                 await session.scalars(
-                    select(DeliveryRow)
-                    .where(DeliveryRow.id.in_(ids), DeliveryRow.lease_owner == owner)
-                    .order_by(DeliveryRow.id)
+                    select(DeliveryRow).where(DeliveryRow.id.in_(ids)).order_by(DeliveryRow.id)
                 )
             ).all()
             claimed = []

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.store.leases import claim
 from bot.store.models import SourceRow
 
 _SYNC_LOCK_ID = 0x73796E63  # "sync": config sync, one replica at a time
@@ -138,29 +139,21 @@ class SourcesRepo:
         self, owner: str, now: datetime, limit: int, lease_s: float
     ) -> list[SourceRecord]:
         """Lease up to ``limit`` due sources to ``owner`` and return them, most overdue first."""
-        until = now + timedelta(seconds=lease_s)
-        free = or_(SourceRow.lease_until.is_(None), SourceRow.lease_until < now)
         async with self._sessions.begin() as session:
-            pick = (
-                select(SourceRow.id)
-                .where(SourceRow.enabled.is_(True), SourceRow.next_poll_at <= now, free)
-                .order_by(SourceRow.next_poll_at)
-                .limit(limit)
+            ids = await claim(
+                session,
+                SourceRow,
+                due=[SourceRow.enabled.is_(True), SourceRow.next_poll_at <= now],
+                order_by=SourceRow.next_poll_at,
+                owner=owner,
+                now=now,
+                until=now + timedelta(seconds=lease_s),
+                limit=limit,
             )
-            if session.get_bind().dialect.name == "postgresql":
-                pick = pick.with_for_update(skip_locked=True)
-            ids = list((await session.scalars(pick)).all())
             if not ids:
                 return []
-            await session.execute(
-                update(SourceRow)
-                .where(SourceRow.id.in_(ids), free)
-                .values(lease_owner=owner, lease_until=until)
-            )
             rows = await session.scalars(
-                select(SourceRow)
-                .where(SourceRow.id.in_(ids), SourceRow.lease_owner == owner)
-                .order_by(SourceRow.next_poll_at)
+                select(SourceRow).where(SourceRow.id.in_(ids)).order_by(SourceRow.next_poll_at)
             )
             return [_record(r) for r in rows.all()]
 
