@@ -122,7 +122,6 @@ class CompanyConfig(_Strict):
 class DeliveryConfig(_Strict):
     max_attempts: int = Field(default=12, ge=1, le=100)
     flood_threshold: int = Field(default=8, ge=2)
-    flood_window: Duration = 60.0
     per_channel_interval: Duration = 1.0
     lease: Duration = Field(default=120.0, gt=0)  # a dead replica's claimed alerts wait this
 
