@@ -19,7 +19,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from tests.fakes.feedserver import CONTROL_PREFIX, FeedServer
 
@@ -31,14 +31,16 @@ class FeedServerProcess:
     travel over the server's ``/_control/`` endpoints.
     """
 
+    module = "tests.fakes.feedserver_process"  # what the child runs (subclasses name theirs)
+
     def __init__(self) -> None:
         self.port = 0
         self._process: subprocess.Popen[str] | None = None
 
-    def start(self) -> FeedServerProcess:
+    def start(self) -> Self:
         root = Path(__file__).resolve().parents[2]
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.fakes.feedserver_process"],
+            [sys.executable, "-m", self.module],
             cwd=root,
             stdout=subprocess.PIPE,
             stdin=subprocess.PIPE,

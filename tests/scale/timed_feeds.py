@@ -8,11 +8,9 @@ replicas and the test share the machine's clock) and serves them at ``/_control/
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
 from aiohttp import web
 
@@ -36,22 +34,7 @@ class TimedFeedServer(FeedServer):
 class TimedFeedServerProcess(FeedServerProcess):
     """:class:`FeedServerProcess` running :class:`TimedFeedServer`; adds :meth:`hitlog`."""
 
-    def start(self) -> TimedFeedServerProcess:
-        root = Path(__file__).resolve().parents[2]
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.scale.timed_feeds"],
-            cwd=root,
-            stdout=subprocess.PIPE,
-            stdin=subprocess.PIPE,
-            text=True,
-        )
-        assert self._process.stdout is not None
-        line = self._process.stdout.readline()
-        if not line.startswith("PORT "):
-            self.stop()
-            raise RuntimeError(f"feed server process did not start: {line!r}")
-        self.port = int(line.split()[1])
-        return self
+    module = "tests.scale.timed_feeds"
 
     def hitlog(self) -> dict[str, list[float]]:
         """Epoch seconds of every request, per path."""
