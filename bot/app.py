@@ -43,7 +43,7 @@ from bot.store.ingest import IngestUnits
 from bot.store.leader import GATEWAY_LOCK_ID, LeaderOnly
 from bot.store.leases import release_orphaned
 from bot.store.outbox import ClaimedDelivery, Outbox
-from bot.store.seen_repo import ProcessedRequests, SeenInteractions
+from bot.store.seen_repo import ProcessedRequests
 from bot.store.sources_repo import DesiredSource, SourcesRepo
 from bot.store.storybook import SqlStoryBook
 from bot.stories.replay import company_finder
@@ -298,7 +298,7 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         sinks["slack"] = slack.sink
         runtime.web_routes += slack.web_routes()
         runtime.services.append(slack)
-    _wire_discord(runtime, engine, commands, SeenInteractions(seen))
+    _wire_discord(runtime, engine, commands, seen)
     runtime_holder.append(runtime)
     runtime.closers += [engine.dispose, client.aclose]
     if parse_pool is not None:
@@ -323,7 +323,7 @@ def _stop_parsing(pool: ProcessPoolExecutor) -> None:
 
 
 def _wire_discord(
-    runtime: Runtime, engine: AsyncEngine, commands: DealCommands, seen: SeenInteractions
+    runtime: Runtime, engine: AsyncEngine, commands: DealCommands, seen: ProcessedRequests
 ) -> None:
     """REST sink and (one replica's) gateway with DISCORD_TOKEN; HTTP interactions with
     DISCORD_PUBLIC_KEY. Alerts never wait for the gateway."""

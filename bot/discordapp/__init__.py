@@ -18,7 +18,7 @@ HTTP mode; ``sync`` registers the commands.
 """
 
 from bot.discordapp.client import DiscordGateway
-from bot.discordapp.interactions import InteractionsEndpoint, MemorySeenInteractions
+from bot.discordapp.interactions import InteractionsEndpoint
 from bot.discordapp.rest import DiscordRest
 from bot.discordapp.sink import DiscordSink
 
@@ -27,5 +27,4 @@ __all__ = [
     "DiscordRest",
     "DiscordSink",
     "InteractionsEndpoint",
-    "MemorySeenInteractions",
 ]

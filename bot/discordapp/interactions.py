@@ -7,7 +7,7 @@ alert-button clicks go through the same code as the gateway mode
 (:mod:`bot.discordapp.commandtext`, :mod:`bot.discordapp.dispatch`). An answer not ready within
 ``defer_after`` seconds is deferred (type 5) and delivered later by editing the original
 response through the interaction webhook. Interaction ids already handled are refused (409),
-tracked behind the small :class:`SeenInteractions` protocol the integrator may back with the DB.
+tracked behind :class:`bot.seen.SeenOnce` (keys ``discord:<id>``), backed by the DB in the bot.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ import asyncio
 import json
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Protocol
+from typing import Any
 
 from aiohttp import web
 from nacl.exceptions import BadSignatureError
@@ -30,6 +29,7 @@ from bot.discordapp.commandtext import build_text, from_interaction_data
 from bot.discordapp.dispatch import handle_click, run_command
 from bot.discordapp.rest import DiscordAPIError, DiscordRest
 from bot.errors import CommandError
+from bot.seen import MemorySeen, SeenOnce
 from bot.webroutes import WebRoute
 from handlers.api import Caller, CommandRunner, FeedbackRecorder, Reply
 
@@ -40,28 +40,6 @@ MAX_SKEW = 300.0
 MANAGE_GUILD = 1 << 5
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
 PONG, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, AUTOCOMPLETE_RESULT = 1, 4, 5, 8
-
-
-class SeenInteractions(Protocol):
-    async def first_time(self, interaction_id: str) -> bool:
-        """True the first time an id is offered, False for every later offer."""
-        ...
-
-
-class MemorySeenInteractions:
-    """The last ``limit`` interaction ids, in memory (one process)."""
-
-    def __init__(self, limit: int = 10_000) -> None:
-        self._ids: OrderedDict[str, None] = OrderedDict()
-        self._limit = limit
-
-    async def first_time(self, interaction_id: str) -> bool:
-        if interaction_id in self._ids:
-            return False
-        self._ids[interaction_id] = None
-        if len(self._ids) > self._limit:
-            self._ids.popitem(last=False)
-        return True
 
 
 def caller_from_payload(payload: dict[str, Any], admins: frozenset[str]) -> Caller:
@@ -91,7 +69,7 @@ class InteractionsEndpoint:
         *,
         feedback: FeedbackRecorder | None = None,
         admins: Iterable[str] = (),
-        seen: SeenInteractions | None = None,
+        seen: SeenOnce | None = None,
         defer_after: float = 2.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -100,7 +78,7 @@ class InteractionsEndpoint:
         self._rest = rest
         self._feedback = feedback
         self._admins = frozenset(admins)
-        self._seen = seen or MemorySeenInteractions()
+        self._seen = seen or MemorySeen()
         self._defer_after = defer_after
         self._clock = clock
         self._pending: set[asyncio.Task[None]] = set()
@@ -114,7 +92,7 @@ class InteractionsEndpoint:
         *,
         feedback: FeedbackRecorder | None = None,
         admins: Iterable[str] = (),
-        seen: SeenInteractions | None = None,
+        seen: SeenOnce | None = None,
     ) -> InteractionsEndpoint:
         """The endpoint for ``DISCORD_PUBLIC_KEY``, with its own client for deferred answers.
 
@@ -168,7 +146,7 @@ class InteractionsEndpoint:
         kind = payload.get("type")
         if kind == PING:
             return web.json_response({"type": PONG})
-        if not await self._seen.first_time(str(payload.get("id", ""))):
+        if not await self._seen.claim("discord:" + str(payload.get("id", ""))):
             return web.json_response({"error": "interaction already handled"}, status=409)
         caller = caller_from_payload(payload, self._admins)
         data = payload.get("data") or {}

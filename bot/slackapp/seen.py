@@ -1,41 +1,23 @@
 """Remembering which Slack requests were already handled, so retries and replays run once.
 
 Slack re-sends an event it got no timely answer for (``X-Slack-Retry-Num``), and a captured
-request can be replayed within the signature window. :class:`SeenRequests` is the small port
-the HTTP endpoint asks; :class:`MemorySeenRequests` serves one process. The store's
-``processed_requests`` table can implement the same protocol for several processes.
+request can be replayed within the signature window. :class:`SeenRequests` (the shared
+:class:`bot.seen.SeenOnce` port) is what the HTTP endpoint asks; this module builds its keys.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qs
 
+from bot.seen import MemorySeen, SeenOnce
 
-class SeenRequests(Protocol):
-    async def claim(self, key: str) -> bool:
-        """True the first time ``key`` is claimed, False if it was claimed before."""
-        ...
+SeenRequests = SeenOnce
+"""The Slack endpoint's replay guard (the shared :class:`bot.seen.SeenOnce` port)."""
 
-
-class MemorySeenRequests:
-    """An in-memory :class:`SeenRequests` keeping the newest ``capacity`` keys."""
-
-    def __init__(self, capacity: int = 10_000) -> None:
-        self._keys: OrderedDict[str, None] = OrderedDict()
-        self._capacity = capacity
-
-    async def claim(self, key: str) -> bool:
-        if key in self._keys:
-            self._keys.move_to_end(key)
-            return False
-        self._keys[key] = None
-        while len(self._keys) > self._capacity:
-            self._keys.popitem(last=False)
-        return True
+MemorySeenRequests = MemorySeen
 
 
 def payload_key(payload: dict[str, Any]) -> str | None:

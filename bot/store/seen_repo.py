@@ -2,9 +2,10 @@
 
 Slack re-sends events it got no timely answer for and a captured request can be replayed
 within its signature window; Discord may deliver an interaction to a second replica. The
-in-memory guards in the adapters protect one process; :class:`ProcessedRequests` (Slack's
-``claim``) and :class:`SeenInteractions` (Discord's ``first_time``) protect them all: the first
-``INSERT … ON CONFLICT DO NOTHING`` of a key wins, every later one (from any process) loses.
+in-memory :class:`bot.seen.MemorySeen` protects one process; :class:`ProcessedRequests`
+implements the same :class:`bot.seen.SeenOnce` port for all of them (keys ``slack:…`` and
+``discord:…`` share the table): the first ``INSERT … ON CONFLICT DO NOTHING`` of a key wins,
+every later one (from any process) loses.
 Rows older than :data:`KEEP` are pruned now and then, since no platform retries that late.
 """
 
@@ -29,8 +30,8 @@ def _utcnow() -> datetime:
 
 
 class ProcessedRequests:
-    """``claim(key)``: True for the first claim of ``key`` across all processes; this is
-    Slack's port (:class:`bot.slackapp.seen.SeenRequests`) as it stands.
+    """``claim(key)``: True for the first claim of ``key`` across all processes; this is the
+    :class:`bot.seen.SeenOnce` port, shared by the Slack and Discord endpoints.
 
     Raises whatever the database raises (``sqlalchemy.exc.SQLAlchemyError``).
     """
@@ -72,14 +73,3 @@ class ProcessedRequests:
                 delete(ProcessedRequestRow).where(ProcessedRequestRow.created_at < cutoff)
             )
             return int(getattr(result, "rowcount", 0) or 0)
-
-
-class SeenInteractions:
-    """Discord's port (:class:`bot.discordapp.interactions.SeenInteractions`) on the same
-    table, with keys prefixed ``discord:`` so they never meet Slack's."""
-
-    def __init__(self, requests: ProcessedRequests) -> None:
-        self._requests = requests
-
-    async def first_time(self, interaction_id: str) -> bool:
-        return await self._requests.claim("discord:" + interaction_id)

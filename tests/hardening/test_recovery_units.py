@@ -17,7 +17,7 @@ from bot.store.db import create_engine, sessionmaker, upgrade, writer_sessions
 from bot.store.ingest import IngestUnits
 from bot.store.leases import orphaned, release_orphaned
 from bot.store.models import DeliveryRow, ProcessedRequestRow
-from bot.store.seen_repo import ProcessedRequests, SeenInteractions
+from bot.store.seen_repo import ProcessedRequests
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -39,9 +39,8 @@ async def test_a_key_is_claimed_once_across_instances(engine: AsyncEngine) -> No
 
 async def test_discord_ids_live_beside_slack_keys(engine: AsyncEngine) -> None:
     repo = ProcessedRequests(writer_sessions(engine))
-    seen = SeenInteractions(repo)
-    assert await seen.first_time("123") is True
-    assert await seen.first_time("123") is False
+    assert await repo.claim("discord:123") is True
+    assert await repo.claim("discord:123") is False
     assert await repo.claim("123") is True  # a Slack key "123" is another key
 
 
