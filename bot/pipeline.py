@@ -10,16 +10,17 @@ backlog (searchable with ``/deal``) without alerting.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from bot.domain import Alert, AlertKind, Article, Classifier, Event, FeedEntry, Status, Story
 from bot.metrics import Metrics
 from bot.routing import Router
 from bot.sources.base import FetchOutcome
-from bot.store.ingest import IngestUnit, IngestUnits, NewArticle
+from bot.store.ingest import ArticleGroup, IngestUnit, IngestUnits, NewArticle
 from bot.store.sources_repo import SourceRecord
 from bot.stories.identity import canonical_url
 
@@ -35,6 +36,20 @@ class Placement:
     previous_status: Status | None
 
 
+@dataclass(frozen=True, slots=True)
+class ChangedFetch:
+    """A fetch whose document changed: what to store, and the source's new fetch state."""
+
+    source: SourceRecord
+    outcome: FetchOutcome
+    now: datetime
+    source_values: dict[str, object]
+
+
+ClassifyMany = Callable[[Sequence[tuple[str, str]]], Awaitable[list[list[Event]]]]
+"""Classifies many ``(title, summary)`` pairs at once (see :mod:`bot.classify.pool`)."""
+
+
 class StoryBook(Protocol):
     async def place(
         self, unit: IngestUnit, article: Article, event: Event, events: Sequence[Event]
@@ -46,8 +61,6 @@ class StoryBook(Protocol):
 def outlet_of(entry: FeedEntry, source_name: str) -> str:
     if entry.outlet:
         return entry.outlet
-    from urllib.parse import urlsplit
-
     host = urlsplit(entry.url).hostname or ""
     return host.removeprefix("www.") or source_name
 
@@ -68,6 +81,7 @@ class Pipeline:
         owner: str,
         group_wait: float,
         metrics: Metrics | None = None,
+        classify_many: ClassifyMany | None = None,
     ) -> None:
         self._units = units
         self._classifier = classifier
@@ -76,6 +90,7 @@ class Pipeline:
         self._owner = owner
         self._group_wait = timedelta(seconds=group_wait)
         self._metrics = metrics
+        self._classify_many = classify_many
 
     async def ingest(
         self,
@@ -86,36 +101,67 @@ class Pipeline:
     ) -> int:
         """Store one fetch's entries with their events and deliveries, and the source's new
         fetch state, in one commit. Returns the number of new articles."""
-        items = [
+        return (await self.ingest_many([ChangedFetch(source, outcome, now, source_values)]))[0]
+
+    async def ingest_many(self, fetches: Sequence[ChangedFetch]) -> list[int]:
+        """:meth:`ingest` for several fetches in one commit (one guid lookup, one insert, one
+        classifier batch, one source update for all of them): a cold poll brings thousands of
+        articles, and per-feed transactions were most of its cost. Returns the number of new
+        articles of each fetch, in order; all or nothing is stored."""
+        groups = [
+            ArticleGroup(f.source.id, self._items(f), f.now, alertable=f.source.backlog_done)
+            for f in fetches
+        ]
+        async with self._units.begin() as unit:
+            # Stored as classified: they are classified below, in this same transaction.
+            per_fetch = await unit.add_article_groups(groups, classified=True)
+            new = [
+                (article, group)
+                for group, articles in zip(groups, per_fetch, strict=True)
+                for article in articles
+            ]
+            found = await self._classify([(a.title, a.summary) for a, _ in new])
+            for (article, group), events in zip(new, found, strict=True):
+                await self._process(unit, article, events, group.now, alertable=group.alertable)
+            await unit.update_sources(
+                self._owner, [(f.source.id, f.source_values) for f in fetches]
+            )
+        if self._metrics:
+            self._metrics.articles.inc(len(new))
+        return [len(articles) for articles in per_fetch]
+
+    @staticmethod
+    def _items(fetch: ChangedFetch) -> list[NewArticle]:
+        return [
             NewArticle(
                 url=entry.url,
                 canonical_url=canonical_url(entry.url),
                 title=entry.title,
                 summary=entry.summary,
-                outlet=outlet_of(entry, source.name)[:200],
+                outlet=outlet_of(entry, fetch.source.name)[:200],
                 guid=entry.guid,
                 published_at=entry.published,
             )
-            for entry in outcome.entries
+            for entry in fetch.outcome.entries
             if entry.url and entry.title
         ]
-        alertable = source.backlog_done
-        async with self._units.begin() as unit:
-            # Stored as classified: they are classified below, in this same transaction.
-            articles = await unit.add_articles(
-                source.id, items, now, alertable=alertable, classified=True
-            )
-            for article in articles:
-                await self._process(unit, article, now, alertable=alertable)
-            await unit.update_source(source.id, self._owner, **source_values)
-        if self._metrics:
-            self._metrics.articles.inc(len(articles))
-        return len(articles)
+
+    async def _classify(self, texts: Sequence[tuple[str, str]]) -> list[list[Event]]:
+        if not texts:
+            return []
+        if self._classify_many is not None:
+            return await self._classify_many(texts)
+        return [self._classifier.classify(title, summary) for title, summary in texts]
 
     async def _process(
-        self, unit: IngestUnit, article: Article, now: datetime, *, alertable: bool
+        self,
+        unit: IngestUnit,
+        article: Article,
+        events: list[Event],
+        now: datetime,
+        *,
+        alertable: bool,
     ) -> None:
-        events = self._classifier.classify(article.title, article.summary)
         for event in events:
             placement = await self._book.place(unit, article, event, events)
             await unit.add_event(article, event, placement.story.id, now)

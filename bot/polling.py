@@ -20,6 +20,7 @@ import httpx
 
 from bot.domain import Notice
 from bot.errors import SourceError
+from bot.pipeline import ChangedFetch
 from bot.sources import backoff
 from bot.sources.addresses import redact_url
 from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceKind, SourceSpec
@@ -34,6 +35,11 @@ RECOVERY_NOTICE_AFTER = 3  # failures in a row before a recovery is worth a noti
 Ingest = Callable[[SourceRecord, FetchOutcome, datetime, dict[str, object]], Awaitable[int]]
 """Stores a successful fetch (articles, events, deliveries and the new source state, in one
 commit) and returns how many new articles it stored."""
+
+IngestMany = Callable[[list[ChangedFetch]], Awaitable[list[int]]]
+"""Stores several changed fetches in one commit; returns each one's new-article count."""
+
+INGEST_BATCH = 2000  # articles per ingest transaction (docs/benchmarks.md)
 
 FinishMany = Callable[[str, list[tuple[int, dict[str, object]]]], Awaitable[None]]
 """Stores many sources' new fetch state (owner, [(source id, column values)]) in one commit."""
@@ -69,12 +75,22 @@ class Poller:
         lease_s: float = LEASE_S,
         writers: int = 1,
         finish_many: FinishMany | None = None,
+        ingest_many: IngestMany | None = None,
+        ingest_batch: int = INGEST_BATCH,
     ) -> None:
         # Fetches run ``concurrency`` at a time; store writes ``writers`` at a time (1 on
         # SQLite: one writer anyway, and tasks queued here hold no pooled connection and never
         # sleep in SQLite's busy handler). With ``finish_many``, unchanged and 304 sources are
         # written together, one statement per claimed batch (see docs/benchmarks.md).
+        # With ``ingest_many``, changed fetches queue up while a transaction runs and the next
+        # transaction takes all of them (up to ``ingest_batch`` articles): one feed changing
+        # is stored at once, a thousand are stored in a few commits.
         self._writes = asyncio.Semaphore(writers)
+        self._writers = writers
+        self._ingest_many = ingest_many
+        self._ingest_batch = ingest_batch
+        self._queue: list[tuple[ChangedFetch, asyncio.Future[int]]] = []
+        self._drains: set[asyncio.Task[None]] = set()
         self._finish_many = finish_many
         self._pending: list[tuple[int, dict[str, object]]] = []
         self._lease_s = lease_s
@@ -93,17 +109,71 @@ class Poller:
     async def poll_due(self, horizon: timedelta = timedelta(0)) -> PollStats:
         """Poll every source due now, or within ``horizon`` (in batches); return the counts."""
         stats = PollStats()
-        while True:
-            claimed = await self._repo.claim_due(
-                self._owner, self._clock() + horizon, self._batch, self._lease_s
-            )
-            if not claimed:
-                break
-            await asyncio.gather(*(self._poll_guarded(source, stats) for source in claimed))
-            await self._flush(stats)
-            if len(claimed) < self._batch:
-                break
+        try:
+            while True:
+                claimed = await self._repo.claim_due(
+                    self._owner, self._clock() + horizon, self._batch, self._lease_s
+                )
+                if not claimed:
+                    break
+                await asyncio.gather(*(self._poll_guarded(source, stats) for source in claimed))
+                await self._flush(stats)
+                if len(claimed) < self._batch:
+                    break
+        finally:  # cancelled (shutdown): nothing keeps writing behind the caller's back
+            for task in list(self._drains):
+                task.cancel()
+            if self._drains:
+                await asyncio.gather(*self._drains, return_exceptions=True)
         return stats
+
+    async def _store_changed(self, fetch: ChangedFetch) -> int:
+        if self._ingest_many is None:
+            async with self._writes:
+                return await self._ingest(
+                    fetch.source, fetch.outcome, fetch.now, fetch.source_values
+                )
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._queue.append((fetch, future))
+        if len(self._drains) < self._writers:
+            task = asyncio.create_task(self._drain())
+            self._drains.add(task)
+            task.add_done_callback(self._drains.discard)
+        return await future
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch: list[tuple[ChangedFetch, asyncio.Future[int]]] = []
+            articles = 0
+            while self._queue and (not batch or articles < self._ingest_batch):
+                item = self._queue.pop(0)
+                batch.append(item)
+                articles += len(item[0].outcome.entries)
+            async with self._writes:
+                await self._store_batch(batch)
+
+    async def _store_batch(self, batch: list[tuple[ChangedFetch, asyncio.Future[int]]]) -> None:
+        assert self._ingest_many is not None
+        try:
+            counts = await self._ingest_many([fetch for fetch, _ in batch])
+        except asyncio.CancelledError:
+            for _, future in batch:
+                future.cancel()
+            raise
+        except Exception as exc:
+            if len(batch) == 1:
+                _settle(batch[0][1], exception=exc)
+                return
+            # one source's bad data must not cost the others their results
+            log.warning(
+                "storing a batch failed; storing its sources one by one",
+                extra={"kv": {"sources": len(batch), "error": type(exc).__name__}},
+            )
+            for item in batch:
+                await self._store_batch([item])
+            return
+        for (_, future), count in zip(batch, counts, strict=True):
+            _settle(future, count)
 
     async def _poll_guarded(self, source: SourceRecord, stats: PollStats) -> None:
         try:
@@ -175,8 +245,7 @@ class Poller:
             )
         if outcome.status == "changed":
             stats.changed += 1
-            async with self._writes:
-                added = await self._ingest(source, outcome, now, values)
+            added = await self._store_changed(ChangedFetch(source, outcome, now, values))
             stats.new_articles += added  # not `+= await`: that reads the total before waiting
         else:
             stats.not_modified += 1
@@ -234,3 +303,15 @@ class Poller:
     async def _tell(self, text: str) -> None:
         if self._notify is not None:
             await self._notify(Notice(text))
+
+
+def _settle(
+    future: asyncio.Future[int], result: int = 0, *, exception: BaseException | None = None
+) -> None:
+    """Resolve ``future`` unless its waiter is gone (cancelled)."""
+    if future.done():
+        return
+    if exception is not None:
+        future.set_exception(exception)
+    else:
+        future.set_result(result)

@@ -103,6 +103,8 @@ class FetchConfig(_Strict):
     backend: Literal["aiohttp", "httpcore"] = "aiohttp"
     parse_workers: int | None = Field(default=None, ge=0, le=64)
     store_writers: int = Field(default=4, ge=1, le=64)
+    # articles per ingest transaction: changed feeds queue while one commits (docs/benchmarks.md)
+    ingest_batch: int = Field(default=2000, ge=1, le=100_000)
     user_agent: str = "dealradar/0.1 (+https://github.com/dealradar/dealradar)"
     lease: Duration = Field(default=300.0, gt=0)  # a dead replica's claimed sources wait this
 

@@ -39,6 +39,19 @@ class NewArticle:
     published_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleGroup:
+    """One fetch's items: whose they are, when they were seen, whether they may alert."""
+
+    source_id: int | None
+    items: Sequence[NewArticle]
+    now: datetime
+    alertable: bool
+
+
+GUID_LOOKUP_CHUNK = 900  # bound parameters per IN (...) lookup, under every SQLite's limit
+
+
 class IngestUnits:
     """Opens one :class:`IngestUnit` per transaction."""
 
@@ -75,24 +88,29 @@ class IngestUnit:
 
         ``classified=True`` when the caller classifies them in this same transaction (saves
         the :meth:`mark_classified` round trip; the commit is atomic either way)."""
-        unique: dict[str, NewArticle] = {}
-        for item in items:
-            unique.setdefault(item.canonical_url, item)
-        if not unique:
-            return []
-        guids = {i.guid for i in unique.values() if i.guid}
-        known_guids: set[str] = set()
-        if guids:
-            found = await self.session.scalars(
-                select(ArticleRow.guid).where(ArticleRow.guid.in_(guids))
-            )
-            known_guids = {g for g in found.all() if g}
-        fresh = [i for i in unique.values() if not (i.guid and i.guid in known_guids)]
+        group = ArticleGroup(source_id, items, now, alertable)
+        return (await self.add_article_groups([group], classified=classified))[0]
+
+    async def add_article_groups(
+        self, groups: Sequence[ArticleGroup], *, classified: bool = False
+    ) -> list[list[Article]]:
+        """:meth:`add_articles` for several fetches at once: one guid lookup and one
+        executemany for all of them. Returns the new articles of each group, in order; an
+        article two groups share counts for the first."""
+        picked: dict[str, tuple[int, NewArticle]] = {}
+        for index, group in enumerate(groups):
+            for item in group.items:
+                picked.setdefault(item.canonical_url, (index, item))
+        result: list[list[Article]] = [[] for _ in groups]
+        if not picked:
+            return result
+        known_guids = await self._known_guids({i.guid for _, i in picked.values() if i.guid})
+        fresh = [(g, i) for g, i in picked.values() if not (i.guid and i.guid in known_guids)]
         if not fresh:
-            return []
+            return result
         rows = [
             {
-                "source_id": source_id,
+                "source_id": groups[g].source_id,
                 "guid": i.guid,
                 "url": i.url,
                 "canonical_url": i.canonical_url,
@@ -100,11 +118,11 @@ class IngestUnit:
                 "summary": i.summary,
                 "outlet": i.outlet,
                 "published_at": i.published_at,
-                "first_seen_at": now,
+                "first_seen_at": groups[g].now,
                 "classified": classified,
-                "alertable": alertable,
+                "alertable": groups[g].alertable,
             }
-            for i in fresh
+            for g, i in fresh
         ]
         # One cached executemany (SQLAlchemy batches it into multi-row INSERT ... RETURNING);
         # .values(rows) compiled a new statement per feed, most of a cold poll's store time.
@@ -117,22 +135,34 @@ class IngestUnit:
         inserted: dict[str, int] = {
             str(row[1]): int(row[0]) for row in (await self.session.execute(stmt, rows)).all()
         }
-        return [
-            Article(
-                id=inserted[i.canonical_url],
-                url=i.url,
-                canonical_url=i.canonical_url,
-                title=i.title,
-                summary=i.summary,
-                outlet=i.outlet,
-                first_seen_at=now,
-                guid=i.guid,
-                published_at=i.published_at,
-                source_id=source_id,
+        for g, i in fresh:
+            if i.canonical_url in inserted:
+                result[g].append(
+                    Article(
+                        id=inserted[i.canonical_url],
+                        url=i.url,
+                        canonical_url=i.canonical_url,
+                        title=i.title,
+                        summary=i.summary,
+                        outlet=i.outlet,
+                        first_seen_at=groups[g].now,
+                        guid=i.guid,
+                        published_at=i.published_at,
+                        source_id=groups[g].source_id,
+                    )
+                )
+        return result
+
+    async def _known_guids(self, guids: set[str]) -> set[str]:
+        known: set[str] = set()
+        ordered = sorted(guids)
+        for start in range(0, len(ordered), GUID_LOOKUP_CHUNK):
+            chunk = ordered[start : start + GUID_LOOKUP_CHUNK]
+            found = await self.session.scalars(
+                select(ArticleRow.guid).where(ArticleRow.guid.in_(chunk))
             )
-            for i in fresh
-            if i.canonical_url in inserted
-        ]
+            known.update(g for g in found.all() if g)
+        return known
 
     async def add_event(self, article: Article, event: Event, story_id: int, now: datetime) -> None:
         self.session.add(
