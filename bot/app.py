@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 import secrets
 import socket
@@ -23,7 +22,7 @@ from typing import Protocol
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.classify import CompanyTable, RuleClassifier, default_classifier
+from bot.classify.pool import ClassifierPool, build_classifier
 from bot.config.settings import Settings
 from bot.delivery import DeliveryStats, DeliveryWorker
 from bot.domain import ChannelRef, Notice, Sink
@@ -35,7 +34,6 @@ from bot.scheduling import Tick, Ticker
 from bot.sinks.console import ConsoleSink
 from bot.sources.base import FetchLimits
 from bot.sources.client import build_client
-from bot.sources.offload import set_parse_executor
 from bot.sources.registry import SOURCE_KINDS
 from bot.store.commands_repo import build_commands, build_router, company_table
 from bot.store.db import create_engine, migration_state, sessionmaker, upgrade, writer_sessions
@@ -49,6 +47,7 @@ from bot.store.storybook import SqlStoryBook
 from bot.stories.replay import company_finder
 from bot.web import WebServer
 from bot.webroutes import WebRoute
+from bot.workers import start_pool, start_workers, stop_pool, worker_count
 from handlers.runner import DealCommands
 
 log = logging.getLogger("dealradar")
@@ -117,6 +116,12 @@ class Runtime:
     web_routes: list[WebRoute] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)  # chat connections, long runs only
     closers: list[Callable[[], object]] = field(default_factory=list)
+    workers: tuple[ProcessPoolExecutor, int] | None = None  # parse/classify pool, its size
+
+    async def warm_up(self) -> None:
+        """Start the worker processes now rather than inside the first poll."""
+        if self.workers is not None:
+            await start_workers(*self.workers)
 
     async def notify_admins(self, notice: Notice) -> None:
         """Queue a source-health notice for each platform's admin channel (console: the log)."""
@@ -218,11 +223,11 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         max_connections=settings.fetch.concurrency,
         backend=settings.fetch.backend,
     )
-    parse_pool = parse_executor(settings.fetch.parse_workers)
-    table = CompanyTable.default()
-    if settings.companies:  # config extends the shipped company table
-        table = table.with_extra([c.model_dump() for c in settings.companies])
-    classifier = RuleClassifier(table) if settings.companies else default_classifier()
+    extra_companies = [c.model_dump() for c in settings.companies]
+    workers = worker_count(settings.fetch.parse_workers)
+    parse_pool = start_pool(workers, extra_companies)
+    classifier = build_classifier(extra_companies)  # config extends the shipped table
+    table = classifier.companies
     companies = company_table(settings)
     router = build_router(settings, sessions, companies)
     commands = build_commands(settings, engine, now=clock, table=companies)
@@ -234,6 +239,7 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         owner=owner,
         group_wait=settings.group_wait,
         metrics=metrics,
+        classify_many=ClassifierPool(classifier, parse_pool, workers).classify_many,
     )
     sinks: dict[str, Sink] = {"console": ConsoleSink()}
 
@@ -262,6 +268,8 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         lease_s=settings.fetch.lease,
         writers=1 if engine.dialect.name == "sqlite" else settings.fetch.store_writers,
         finish_many=finish_many,
+        ingest_many=pipeline.ingest_many,
+        ingest_batch=settings.fetch.ingest_batch,
     )
     delivery = DeliveryWorker(
         outbox,
@@ -302,24 +310,9 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
     runtime_holder.append(runtime)
     runtime.closers += [engine.dispose, client.aclose]
     if parse_pool is not None:
-        set_parse_executor(parse_pool)
-        runtime.closers.append(lambda: _stop_parsing(parse_pool))
+        runtime.workers = (parse_pool, workers)
+        runtime.closers.append(lambda: stop_pool(parse_pool))
     return runtime
-
-
-def parse_executor(workers: int | None) -> ProcessPoolExecutor | None:
-    """Processes that parse feeds off the event loop (``fetch.parse_workers``; None: one per
-    core, 0: parse inline). Forkserver: never a fork of this threaded process. Workers start on
-    the first parse, so runs that fetch nothing never pay for them."""
-    count = (os.cpu_count() or 1) if workers is None else workers
-    if count <= 0:
-        return None
-    return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("forkserver"))
-
-
-def _stop_parsing(pool: ProcessPoolExecutor) -> None:
-    set_parse_executor(None)
-    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _wire_discord(
@@ -395,6 +388,7 @@ async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
                 "service failed to start", extra={"kv": {"service": type(service).__name__}}
             )
 
+    warming = asyncio.create_task(runtime.warm_up())  # workers ready before the first fetch
     ticker.start()  # before the chat connections: one that retries forever (a revoked
     # Socket Mode token) must hold up neither alerts nor shutdown
     starting = [asyncio.create_task(start(service)) for service in runtime.services]
@@ -409,6 +403,7 @@ async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
         for task in starting:
             task.cancel()
         await asyncio.gather(*starting, return_exceptions=True)
+        await asyncio.gather(warming, return_exceptions=True)
         await ticker.shutdown()
         for service in reversed(started):
             await service.stop()
