@@ -16,6 +16,7 @@ names are resolved by the transport and the resolved addresses are checked.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
@@ -94,6 +95,7 @@ def _embedded_v4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # pure; called on every request (hosts repeat)
 def parse_ip_literal(host: str) -> IPAddress | None:
     """Return the address a host string spells, or None when it is a name to resolve.
 
@@ -119,6 +121,8 @@ def redact_url(url: str) -> str:
     Also safe on free text that merely contains URLs (an error message): any
     ``scheme://user:pass@`` in it loses the credentials.
     """
+    if "@" not in url:  # no userinfo anywhere: the common case, on every request
+        return url
     try:
         parts = urlsplit(url)
         username, password, host, port = parts.username, parts.password, parts.hostname, parts.port
