@@ -10,6 +10,11 @@ no routes, console sink only) and times ``Runtime.poll_once`` for three cycles:
 * **mixed**: one new item on 10% of the feeds, the rest 304; new items are classified,
   placed in stories and routed.
 
+Feed content (``--content``): by default routine business news with 10% closure/partnership
+reports (:mod:`tests.fakes.newsgen`); ``--content closures`` makes every item read like a plant
+closure, the classifier's worst case. Worker processes are started before the cycles (as
+``dealradar run`` does at start-up); their start-up time is printed on its own.
+
 The clock the runtime sees is stepped a day between cycles so every source is due again.
 Side by side, in the same run, the naive loop — ``feedparser.parse(url)`` one feed after another,
 with ``etag=`` on the warm and mixed passes — polls the same feeds. It is ~100 feeds/s when
@@ -37,6 +42,7 @@ from bench.common import StepClock, machine, spread
 from bot.app import build
 from bot.config.settings import FetchConfig, Settings, SourceConfig
 from tests.fakes.feedserver_process import FeedServerProcess
+from tests.fakes.newsgen import news_item
 
 CYCLES = ("cold", "warm", "mixed")
 CHANGED_SHARE = 0.10
@@ -88,6 +94,18 @@ async def pipeline_cycle(runtime: object, clock: StepClock, expect: str) -> floa
     return elapsed
 
 
+def new_item(feed: int, run: int, event_share: float | None) -> dict[str, object]:
+    """The item the mixed cycle adds to a feed (an event, in the closures content)."""
+    if event_share is not None:
+        return news_item(feed, 1000 + run, event_share=event_share)
+    return {
+        "title": f"Maker {feed} to close its plant number {run} with 300 jobs lost",
+        "link": f"https://news.test/{feed}/new-{run}",
+        "guid": f"{feed}-new-{run}",
+        "description": "The company confirmed the closure on Tuesday.",
+    }
+
+
 async def one_run(
     server: FeedServerProcess,
     urls: list[str],
@@ -95,6 +113,7 @@ async def one_run(
     naive_subset: int,
     overrides: dict[str, object],
     figures: Figures,
+    event_share: float | None,
 ) -> None:
     n = len(urls)
     subset = urls[:naive_subset]
@@ -102,6 +121,12 @@ async def one_run(
     with tempfile.TemporaryDirectory(prefix="pollbench-") as tmp:
         clock = StepClock()
         runtime = await build(settings_for(urls, Path(tmp) / "bench.db", overrides), clock=clock)
+        started = time.perf_counter()
+        await runtime.warm_up()  # as `dealradar run` does at start; once per process
+        print(
+            f"  worker start-up (once per process, not in the cycles): "
+            f"{time.perf_counter() - started:.2f}s"
+        )
         try:
             figures.pipeline["cold"].append(await pipeline_cycle(runtime, clock, "cold"))
             etags: dict[str, str] = {}
@@ -113,15 +138,7 @@ async def one_run(
             figures.naive["warm"].append(seconds * scale)
             step = round(1 / CHANGED_SHARE)
             for i in range(run % step, n, step):
-                server.add_item(
-                    f"/f{i}.xml",
-                    {
-                        "title": f"Maker {i} to close its plant number {run} with 300 jobs lost",
-                        "link": f"https://news.test/{i}/new-{run}",
-                        "guid": f"{i}-new-{run}",
-                        "description": "The company confirmed the closure on Tuesday.",
-                    },
-                )
+                server.add_item(f"/f{i}.xml", new_item(i, run, event_share))
             figures.pipeline["mixed"].append(await pipeline_cycle(runtime, clock, "mixed"))
             seconds, changed = naive_pass(subset, dict(etags))
             figures.naive["mixed"].append(seconds * scale)
@@ -158,13 +175,24 @@ async def main_async(args: argparse.Namespace) -> int:
     print(f"machine: {machine()}")
     print(f"fetch overrides: {overrides or 'none (defaults)'}")
     summary: list[str] = []
+    share = None if args.content == "closures" else args.event_share
+    print(
+        "feed content: "
+        + (
+            "every item a closure-like headline (worst case for the classifier)"
+            if share is None
+            else f"business news, {share:.0%} of items closure/partnership reports"
+        )
+    )
     with FeedServerProcess() as server:
         for n in args.sizes:
-            urls = server.populate(n, items=20)
+            urls = server.populate(n, items=20, event_share=share)
             figures = Figures(defaultdict(list), defaultdict(list))
             for run in range(args.runs):
                 print(f"N={n:,} run {run + 1}/{args.runs}")
-                await one_run(server, urls, run, min(args.naive_subset, n), overrides, figures)
+                await one_run(
+                    server, urls, run, min(args.naive_subset, n), overrides, figures, share
+                )
             summary += report(n, figures)
     print("\n".join(["", "summary (median, range over runs):", *summary]))
     return 0
@@ -180,6 +208,14 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int)
     parser.add_argument("--backend", choices=["httpcore", "aiohttp"])
     parser.add_argument("--parse-workers", type=int)
+    parser.add_argument(
+        "--content",
+        choices=["news", "closures"],
+        default="news",
+        help="news: routine business news with --event-share events; closures: every item "
+        "reads like a plant closure (the classifier's worst case)",
+    )
+    parser.add_argument("--event-share", type=float, default=0.1)
     logging.getLogger("dealradar").setLevel(logging.ERROR)
     return asyncio.run(main_async(parser.parse_args()))
 

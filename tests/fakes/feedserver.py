@@ -254,10 +254,23 @@ class FeedServer:
         """The headers of the last request to ``path`` (lower-case names)."""
         return dict(self._last_headers.get(path, {}))
 
-    def populate(self, count: int, items: int = 20, prefix: str = "/f") -> list[str]:
-        """Serve ``count`` synthetic feeds of ``items`` items at ``{prefix}{i}.xml``; their URLs."""
+    def populate(
+        self, count: int, items: int = 20, prefix: str = "/f", event_share: float | None = None
+    ) -> list[str]:
+        """Serve ``count`` synthetic feeds of ``items`` items at ``{prefix}{i}.xml``; their URLs.
+
+        ``event_share`` None: every item reads like a closure (:func:`synthetic_items`); a
+        number: business news with that share of events (:func:`tests.fakes.newsgen.news_items`).
+        """
+        from tests.fakes.newsgen import news_items
+
         for i in range(count):
-            self.set_feed(f"{prefix}{i}.xml", synthetic_items(i, items))
+            feed_items = (
+                synthetic_items(i, items)
+                if event_share is None
+                else news_items(i, items, event_share=event_share)
+            )
+            self.set_feed(f"{prefix}{i}.xml", feed_items)
         return [self.url(f"{prefix}{i}.xml") for i in range(count)]
 
     async def _control(self, request: web.Request) -> web.StreamResponse:
@@ -282,8 +295,12 @@ class FeedServer:
                 int(payload.get("status", 200)),
             )
         elif action == "populate":
+            share = query.get("event_share")
             self.populate(
-                int(query["count"]), int(query.get("items", 20)), query.get("prefix", "/f")
+                int(query["count"]),
+                int(query.get("items", 20)),
+                query.get("prefix", "/f"),
+                None if share is None else float(share),
             )
         elif action == "hits":
             return web.Response(text=str(self.hits(query["path"])))

@@ -110,8 +110,13 @@ class FeedServerProcess:
         payload = {"body": body.decode(), "headers": dict(headers or {}), "status": status}
         self._call("raw", {"path": path}, payload)
 
-    def populate(self, count: int, items: int = 20, prefix: str = "/f") -> list[str]:
-        self._call("populate", {"count": count, "items": items, "prefix": prefix})
+    def populate(
+        self, count: int, items: int = 20, prefix: str = "/f", event_share: float | None = None
+    ) -> list[str]:
+        query: dict[str, object] = {"count": count, "items": items, "prefix": prefix}
+        if event_share is not None:
+            query["event_share"] = event_share
+        self._call("populate", query)
         return [self.url(f"{prefix}{i}.xml") for i in range(count)]
 
     def hits(self, path: str) -> int:
