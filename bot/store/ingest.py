@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -62,7 +62,9 @@ class IngestUnits:
     async def begin(self) -> AsyncIterator[IngestUnit]:
         """A unit whose writes commit together when the block ends (rolled back on error)."""
         async with self._sessions.begin() as session:
-            yield IngestUnit(session)
+            unit = IngestUnit(session)
+            yield unit
+            await unit.flush_events()
 
 
 class IngestUnit:
@@ -70,6 +72,7 @@ class IngestUnit:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._events: list[dict[str, Any]] = []
 
     def _insert(self, table: Any) -> Any:
         dialect = self.session.get_bind().dialect.name
@@ -165,21 +168,29 @@ class IngestUnit:
         return known
 
     async def add_event(self, article: Article, event: Event, story_id: int, now: datetime) -> None:
-        self.session.add(
-            EventRow(
-                article_id=article.id,
-                story_id=story_id,
-                type=event.type.value,
-                status=event.status.value,
-                companies=list(event.companies),
-                plant=event.plant,
-                country=event.country,
-                jobs=event.jobs,
-                confidence=event.confidence,
-                evidence=list(event.evidence),
-                created_at=now,
-            )
+        """Queue the event row; :meth:`flush_events` writes them all before the commit (one
+        executemany, not an INSERT per event between the story book's queries)."""
+        self._events.append(
+            {
+                "article_id": article.id,
+                "story_id": story_id,
+                "type": event.type.value,
+                "status": event.status.value,
+                "companies": list(event.companies),
+                "plant": event.plant,
+                "country": event.country,
+                "jobs": event.jobs,
+                "confidence": event.confidence,
+                "evidence": list(event.evidence),
+                "created_at": now,
+            }
         )
+
+    async def flush_events(self) -> None:
+        """Write the queued event rows (called when the unit's block ends)."""
+        if self._events:
+            rows, self._events = self._events, []
+            await self.session.execute(insert(cast(Table, EventRow.__table__)), rows)
 
     async def story_row(self, story_id: int, *, lock: bool = True) -> StoryRow | None:
         stmt = select(StoryRow).where(StoryRow.id == story_id)

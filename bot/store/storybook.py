@@ -22,13 +22,14 @@ from datetime import datetime
 
 from sqlalchemy import select, text
 
+from bot.analysis import story_features
 from bot.domain import Article, Event, Status
-from bot.pipeline import Placement
+from bot.pipeline import Placement, text_of
 from bot.store.ingest import IngestUnit
 from bot.store.models import StoryRow
-from bot.store.story_index import SqlStoryIndex
+from bot.store.story_index import SignatureCache, SqlStoryIndex, forget_on_rollback
 from bot.stories.clusterer import StoryClusterer, window_center
-from bot.stories.features import features_for
+from bot.stories.features import StoryFeatures
 from bot.stories.replay import CompanyFinder
 from bot.stories.state import (
     ArticleInfo,
@@ -95,31 +96,26 @@ class SqlStoryBook:
     ) -> None:
         self._find = find_companies
         self._clusterer = clusterer or StoryClusterer()
+        self._signatures = SignatureCache()
 
     async def place(
-        self, unit: IngestUnit, article: Article, event: Event, events: Sequence[Event]
+        self,
+        unit: IngestUnit,
+        article: Article,
+        event: Event,
+        events: Sequence[Event],
+        features: StoryFeatures | None = None,
     ) -> Placement:
-        del events  # each event is placed on its own (see module docstring)
         session = unit.session
-        found = list(self._find(f"{article.title}\n{article.summary}"))
-        dated = article.published_at is not None
-        seen_at = article.published_at or article.first_seen_at
-        features = features_for(
-            article.title,
-            article.summary,
-            [event],
-            seen_at,
-            companies=[canonical for canonical, _ in found],
-            mentions=[written for _, written in found],
-            dated=dated,
-        )
+        if features is None:  # not computed by the analysis workers: compute it here
+            features = story_features(self._find, text_of(article), event, events)
         keys = features.index_keys()
         if session.get_bind().dialect.name == "postgresql":
             for key in sorted(keys):
                 await session.execute(
                     text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key}
                 )
-        index = SqlStoryIndex(session)
+        index = SqlStoryIndex(session, self._signatures)
         candidates = await index.candidates(keys, window_center(features))
         match = self._clusterer.assign(features, candidates)
         info = ArticleInfo(title=article.title, url=article.url, outlet=article.outlet)
@@ -142,6 +138,11 @@ class SqlStoryBook:
         _write(row, state)
         session.add(row)
         await session.flush()
+        # the next report of this story in the batch finds it decoded (as stored, round trip)
+        self._signatures.put(
+            row.id, state.article_count, signature_from_json(state.key, row.features)
+        )
+        forget_on_rollback(session, self._signatures, row.id)
         await index.file(row.id, state.index_keys(), state.first_seen)
         story = state.as_story(row.id)
         assert story is not None  # placed with an event, so typed and with a status

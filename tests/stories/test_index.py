@@ -7,11 +7,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.domain import Event, EventType, Status
+from bot.store import story_index
 from bot.store.models import Base, StoryRow
-from bot.store.story_index import SqlStoryIndex
+from bot.store.story_index import SignatureCache, SqlStoryIndex, forget_on_rollback
 from bot.stories.features import StoryFeatures, features_for
 from bot.stories.index import PER_KEY_LIMIT, WINDOW_BACK, InMemoryIndex, StoryCandidate
 from bot.stories.state import ArticleInfo, StoryState, new_story
@@ -129,3 +131,54 @@ async def test_sql_index_skips_unreadable_signatures_and_refiles_idempotently(
     await sql.file(bad.id, ["Acme", "Acme"], DAY0)
     found = await sql.candidates(["Acme"], DAY0)
     assert [c.key for c in found] == [good.key]
+
+
+async def test_cached_signatures_are_served_while_the_story_is_unchanged(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = SignatureCache()
+    sql = SqlStoryIndex(session, cache)
+    state = _story("Acme", 0, 1)
+    await _store(session, sql, state)
+    (first,) = await sql.candidates(["Acme"], DAY0)
+
+    def no_decoding(*_args: object) -> StoryCandidate:
+        raise AssertionError("decoded again although unchanged")
+
+    monkeypatch.setattr(story_index, "signature_from_json", no_decoding)
+    (again,) = await sql.candidates(["Acme"], DAY0)
+    assert again is first
+    monkeypatch.undo()
+    # a merge (here: another replica's) bumps article_count and rewrites the signature
+    grown = first.with_member(_features("Acme", 0.5, "shuts plant for good"))
+    row = (await session.scalars(select(StoryRow).where(StoryRow.key == state.key))).one()
+    row.article_count += 1
+    row.features = {**state.signature_json(), "members": [m.to_json() for m in grown.members]}
+    await session.flush()
+    (fresh,) = await sql.candidates(["Acme"], DAY0)
+    assert fresh.members == grown.members
+
+
+async def test_entries_written_by_a_rolled_back_transaction_are_forgotten(
+    session: AsyncSession,
+) -> None:
+    cache = SignatureCache()
+    candidate = _story("Acme", 0, 1).signature
+    await session.execute(select(StoryRow.id))  # inside a transaction, as the story book is
+    cache.put(7, 2, candidate)
+    forget_on_rollback(session, cache, 7)
+    assert cache.get(7, 2) is candidate
+    await session.rollback()
+    assert cache.get(7, 2) is None
+
+
+def test_cache_is_bounded_and_keeps_the_recently_used() -> None:
+    cache = SignatureCache(size=2)
+    a, b, c = (_story("Acme", 0, n).signature for n in (1, 2, 3))
+    cache.put(1, 1, a)
+    cache.put(2, 1, b)
+    assert cache.get(1, 1) is a  # 1 is now the most recent
+    cache.put(3, 1, c)
+    assert cache.get(2, 1) is None
+    assert cache.get(1, 1) is a
+    assert cache.get(1, 2) is None  # another version is a miss
