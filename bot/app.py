@@ -22,7 +22,7 @@ from typing import Protocol
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.classify.pool import ClassifierPool, build_classifier
+from bot.analysis import Analyser, build_classifier
 from bot.config.settings import Settings
 from bot.delivery import DeliveryStats, DeliveryWorker
 from bot.domain import ChannelRef, Notice, Sink
@@ -239,7 +239,7 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         owner=owner,
         group_wait=settings.group_wait,
         metrics=metrics,
-        classify_many=ClassifierPool(classifier, parse_pool, workers).classify_many,
+        analyse_many=Analyser(classifier, parse_pool, workers).analyse_many,
     )
     sinks: dict[str, Sink] = {"console": ConsoleSink()}
 

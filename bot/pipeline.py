@@ -16,12 +16,14 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from bot.analysis import Analysis, ArticleText
 from bot.domain import Alert, AlertKind, Article, Classifier, Event, FeedEntry, Status, Story
 from bot.metrics import Metrics
 from bot.routing import Router
 from bot.sources.base import FetchOutcome
 from bot.store.ingest import ArticleGroup, IngestUnit, IngestUnits, NewArticle
 from bot.store.sources_repo import SourceRecord
+from bot.stories.features import StoryFeatures
 from bot.stories.identity import canonical_url
 
 log = logging.getLogger("dealradar.pipeline")
@@ -46,15 +48,22 @@ class ChangedFetch:
     source_values: dict[str, object]
 
 
-ClassifyMany = Callable[[Sequence[tuple[str, str]]], Awaitable[list[list[Event]]]]
-"""Classifies many ``(title, summary)`` pairs at once (see :mod:`bot.classify.pool`)."""
+AnalyseMany = Callable[[Sequence[ArticleText]], Awaitable[list[Analysis]]]
+"""Classifies many articles at once and computes their events' story features
+(:class:`bot.analysis.Analyser`, in worker processes)."""
 
 
 class StoryBook(Protocol):
     async def place(
-        self, unit: IngestUnit, article: Article, event: Event, events: Sequence[Event]
+        self,
+        unit: IngestUnit,
+        article: Article,
+        event: Event,
+        events: Sequence[Event],
+        features: StoryFeatures | None = None,
     ) -> Placement:
-        """Put ``event`` (one of the article's ``events``) into its story, inside ``unit``."""
+        """Put ``event`` (one of the article's ``events``) into its story, inside ``unit``;
+        ``features``: the event's story features when already computed."""
         ...
 
 
@@ -63,6 +72,16 @@ def outlet_of(entry: FeedEntry, source_name: str) -> str:
         return entry.outlet
     host = urlsplit(entry.url).hostname or ""
     return host.removeprefix("www.") or source_name
+
+
+def text_of(article: Article) -> ArticleText:
+    """What analysis needs of a stored article (as the story book dates it)."""
+    return ArticleText(
+        title=article.title,
+        summary=article.summary,
+        seen_at=article.published_at or article.first_seen_at,
+        dated=article.published_at is not None,
+    )
 
 
 def why_it_fired(event: Event) -> str:
@@ -81,7 +100,7 @@ class Pipeline:
         owner: str,
         group_wait: float,
         metrics: Metrics | None = None,
-        classify_many: ClassifyMany | None = None,
+        analyse_many: AnalyseMany | None = None,
     ) -> None:
         self._units = units
         self._classifier = classifier
@@ -90,7 +109,7 @@ class Pipeline:
         self._owner = owner
         self._group_wait = timedelta(seconds=group_wait)
         self._metrics = metrics
-        self._classify_many = classify_many
+        self._analyse_many = analyse_many
 
     async def ingest(
         self,
@@ -120,9 +139,9 @@ class Pipeline:
                 for group, articles in zip(groups, per_fetch, strict=True)
                 for article in articles
             ]
-            found = await self._classify([(a.title, a.summary) for a, _ in new])
-            for (article, group), events in zip(new, found, strict=True):
-                await self._process(unit, article, events, group.now, alertable=group.alertable)
+            found = await self._analyse([article for article, _ in new])
+            for (article, group), analysis in zip(new, found, strict=True):
+                await self._process(unit, article, analysis, group.now, alertable=group.alertable)
             await unit.update_sources(
                 self._owner, [(f.source.id, f.source_values) for f in fetches]
             )
@@ -146,24 +165,27 @@ class Pipeline:
             if entry.url and entry.title
         ]
 
-    async def _classify(self, texts: Sequence[tuple[str, str]]) -> list[list[Event]]:
-        if not texts:
+    async def _analyse(self, articles: Sequence[Article]) -> list[Analysis]:
+        if not articles:
             return []
-        if self._classify_many is not None:
-            return await self._classify_many(texts)
-        return [self._classifier.classify(title, summary) for title, summary in texts]
+        if self._analyse_many is not None:
+            return await self._analyse_many([text_of(a) for a in articles])
+        # inline: the story book computes the features itself
+        return [Analysis(self._classifier.classify(a.title, a.summary), []) for a in articles]
 
     async def _process(
         self,
         unit: IngestUnit,
         article: Article,
-        events: list[Event],
+        analysis: Analysis,
         now: datetime,
         *,
         alertable: bool,
     ) -> None:
-        for event in events:
-            placement = await self._book.place(unit, article, event, events)
+        events = analysis.events
+        for number, event in enumerate(events):
+            features = analysis.features[number] if analysis.features else None
+            placement = await self._book.place(unit, article, event, events, features)
             await unit.add_event(article, event, placement.story.id, now)
             if self._metrics:
                 self._metrics.events.labels(event.type.value).inc()

@@ -6,7 +6,7 @@
 main script's imports — SQLAlchemy, httpx, the classifier's regular expressions — about 1.3 s
 of CPU each, inside the first poll. The server now imports the bot once (:data:`PRELOAD`) and
 workers fork from it already loaded (~0.1 s). :func:`warm_up` starts them before the first
-poll needs them; each builds its classifier once (:func:`bot.classify.pool.init_worker`).
+poll needs them; each builds its classifier once (:func:`bot.analysis.init_worker`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from bot.classify.pool import init_worker
+from bot.analysis import init_worker
 from bot.sources.offload import set_parse_executor
 
 log = logging.getLogger("dealradar.workers")
 
-PRELOAD = ["bot.cli", "bot.classify.pool", "bot.sources.feeds"]
+PRELOAD = ["bot.cli", "bot.analysis", "bot.sources.feeds"]
 
 
 def worker_count(workers: int | None) -> int:

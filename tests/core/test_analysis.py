@@ -1,21 +1,26 @@
-"""Batch classification in worker processes gives exactly the inline results, and falls back to
-inline classification when the workers are gone."""
+"""Analysis (events + story features) in worker processes gives exactly the inline results, and
+falls back to inline analysis when the workers are gone."""
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 
-from bot.classify.pool import ClassifierPool, build_classifier, classify_chunk, init_worker
+from bot.analysis import Analyser, ArticleText, analyse_chunk, build_classifier, init_worker
 
+AT = datetime(2026, 3, 1, tzinfo=UTC)
+EXTRA = [{"name": "Quanta Widgets", "aliases": ["QW"]}]
 TEXTS = [
-    ("Ford to close its Saarlouis plant, cutting 1,200 jobs", ""),
-    ("Acme and Globex form joint venture to build batteries in Ohio", ""),
-    ("Shares close higher after quarterly results", ""),
-    ("Quanta Widgets to shut its Lyon factory", "The maker said 300 jobs would go."),
+    ArticleText("Ford to close its Saarlouis plant, cutting 1,200 jobs", "", AT, True),
+    ArticleText("Acme and Globex form joint venture to build batteries in Ohio", "", AT, False),
+    ArticleText("Shares close higher after quarterly results", "", AT, True),
+    ArticleText(
+        "Quanta Widgets to shut its Lyon factory", "The maker said 300 jobs would go.", AT, True
+    ),
 ] * 40  # 160 texts: more than one chunk per worker
 
 
@@ -24,20 +29,24 @@ def pool(workers: int = 2) -> ProcessPoolExecutor:
         workers,
         mp_context=multiprocessing.get_context("forkserver"),
         initializer=init_worker,
-        initargs=([{"name": "Quanta Widgets", "aliases": ["QW"]}],),
+        initargs=(EXTRA,),
     )
 
 
 async def test_workers_agree_with_inline_including_configured_companies() -> None:
-    classifier = build_classifier([{"name": "Quanta Widgets", "aliases": ["QW"]}])
-    inline = ClassifierPool(classifier).classify_inline(TEXTS)
+    analyser = Analyser(build_classifier(EXTRA))
+    inline = analyser.analyse_inline(TEXTS)
     executor = pool()
     try:
-        pooled = await ClassifierPool(classifier, executor, 2).classify_many(TEXTS)
+        pooled = await Analyser(build_classifier(EXTRA), executor, 2).analyse_many(TEXTS)
     finally:
         executor.shutdown()
     assert pooled == inline
-    assert any("Quanta Widgets" in e.companies for events in pooled for e in events)
+    events = [e for analysis in pooled for e in analysis.events]
+    assert any("Quanta Widgets" in e.companies for e in events)
+    for analysis in pooled:  # one feature set per event, dated as the article
+        assert len(analysis.features) == len(analysis.events)
+        assert all(f.seen_at == AT for f in analysis.features)
 
 
 async def test_small_batches_stay_inline() -> None:
@@ -45,20 +54,20 @@ async def test_small_batches_stay_inline() -> None:
         def submit(self, *args: object, **kwargs: object) -> None:
             raise AssertionError("a process round trip for three headlines")
 
-    classifier = build_classifier()
-    result = await ClassifierPool(classifier, Refuses(), 2).classify_many(TEXTS[:3])  # type: ignore[arg-type]
-    assert result == ClassifierPool(classifier).classify_inline(TEXTS[:3])
+    analyser = Analyser(build_classifier(), Refuses(), 2)  # type: ignore[arg-type]
+    assert await analyser.analyse_many(TEXTS[:3]) == analyser.analyse_inline(TEXTS[:3])
 
 
 async def test_a_shut_down_pool_falls_back_to_inline(caplog: pytest.LogCaptureFixture) -> None:
-    classifier = build_classifier()
     executor = pool(1)
     executor.shutdown()
-    with caplog.at_level(logging.WARNING, logger="dealradar.classify"):
-        result = await ClassifierPool(classifier, executor, 1).classify_many(TEXTS)
-    assert result == ClassifierPool(classifier).classify_inline(TEXTS)
-    assert "classifying inline" in caplog.text
+    analyser = Analyser(build_classifier(), executor, 1)
+    with caplog.at_level(logging.WARNING, logger="dealradar.analysis"):
+        result = await analyser.analyse_many(TEXTS)
+    assert result == analyser.analyse_inline(TEXTS)
+    assert "analysing inline" in caplog.text
 
 
 def test_chunk_without_initializer_uses_the_shipped_table() -> None:
-    assert classify_chunk(TEXTS[:1]) == [build_classifier().classify(*TEXTS[0])]
+    (analysis,) = analyse_chunk(TEXTS[:1])
+    assert analysis == Analyser(build_classifier()).analyse_inline(TEXTS[:1])[0]

@@ -43,4 +43,4 @@ async def test_no_workers_means_inline() -> None:
 def test_worker_count_defaults_to_cores() -> None:
     assert worker_count(None) == (os.cpu_count() or 1)
     assert worker_count(3) == 3
-    assert "bot.classify.pool" in PRELOAD
+    assert "bot.analysis" in PRELOAD
