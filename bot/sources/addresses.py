@@ -137,6 +137,7 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
+@functools.lru_cache(maxsize=16384)  # only URLs that passed are cached (exceptions are not)
 def check_url(url: str, *, allow_private_networks: bool) -> None:
     """Refuse URLs we must never fetch, before any connection is made.
 

@@ -17,6 +17,7 @@ fetcher already maps (``ConnectError``, ``ConnectTimeout``, ``ReadTimeout``, ``R
 
 from __future__ import annotations
 
+import functools
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -111,8 +112,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return self._session
 
     def _check_literal(self, url: str) -> None:
-        literal = parse_ip_literal(urlsplit(url).hostname or "")
-        if literal is not None and not self._allow_private and not is_public_address(literal):
+        if self._allow_private:
+            return
+        literal = parse_ip_literal(_hostname(url))
+        if literal is not None and not is_public_address(literal):
             raise BlockedAddressError(f"refusing non-public address {literal}")
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -159,6 +162,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+@functools.lru_cache(maxsize=16384)
+def _hostname(url: str) -> str:
+    return urlsplit(url).hostname or ""
 
 
 class _NoCookies(aiohttp.DummyCookieJar):
