@@ -1,16 +1,20 @@
-"""From a fetched feed to queued alerts, in one transaction per fetch.
+"""From fetched feeds to queued alerts, in one transaction per batch of fetches.
 
-New articles (deduplicated by canonical URL and guid) → classifier → story placement (join the
+New articles (deduplicated by canonical URL and guid) → analysis (events and their story
+features, in the worker processes: :mod:`bot.analysis`) → story placement (join the
 story reporting the same real-world event, or start one) → routing → outbox. The first alert of
 a story in a channel waits ``group_wait`` so near-simultaneous reports collapse into it; later
 articles become follow-ups (thread replies) or status changes. A source's first poll stores its
-backlog (searchable with ``/deal``) without alerting.
+backlog (searchable with ``/deal``) without alerting. The poller hands over changed feeds as
+they arrive and several are stored per commit (:meth:`Pipeline.ingest_many`); each source's
+new ETag/hash is committed with its articles, so a crash loses a batch whole and it is fetched
+again.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -64,6 +68,10 @@ class StoryBook(Protocol):
     ) -> Placement:
         """Put ``event`` (one of the article's ``events``) into its story, inside ``unit``;
         ``features``: the event's story features when already computed."""
+        ...
+
+    async def lock(self, unit: IngestUnit, keys: Iterable[str]) -> None:
+        """Serialise, across processes, placements under any of ``keys`` (until commit)."""
         ...
 
 
@@ -140,6 +148,9 @@ class Pipeline:
                 for article in articles
             ]
             found = await self._analyse([article for article, _ in new])
+            await self._book.lock(
+                unit, (k for a in found for f in a.features for k in f.index_keys())
+            )
             for (article, group), analysis in zip(new, found, strict=True):
                 await self._process(unit, article, analysis, group.now, alertable=group.alertable)
             await unit.update_sources(

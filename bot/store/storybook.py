@@ -10,14 +10,15 @@ reporting a partnership *and* a plant closure feeds a story of each type; for th
 one-event article this is exactly the replay's code path.
 
 Concurrency: on PostgreSQL the transaction first takes an advisory lock per index key of the
-article (sorted, transaction-scoped). Two reports of one event share a key — they could not
-match otherwise — so two replicas placing them at once take turns and the second sees the
-first's story. SQLite transactions are ``BEGIN IMMEDIATE`` and already take turns.
+article (sorted, transaction-scoped; a batch's keys all at once, before its first placement,
+so two batches never wait for each other in a cycle). Two reports of one event share a key —
+they could not match otherwise — so two replicas placing them at once take turns and the
+second sees the first's story. SQLite transactions are ``BEGIN IMMEDIATE`` and already take turns.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select, text
@@ -88,6 +89,7 @@ def _write(row: StoryRow, state: StoryState) -> None:
 
 
 _KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
+_LOCKED = "dealradar.advisory_keys"  # session.info: keys this transaction has locked
 
 
 class SqlStoryBook:
@@ -97,6 +99,18 @@ class SqlStoryBook:
         self._find = find_companies
         self._clusterer = clusterer or StoryClusterer()
         self._signatures = SignatureCache()
+
+    async def lock(self, unit: IngestUnit, keys: Iterable[str]) -> None:
+        """Take the PostgreSQL advisory locks of ``keys`` this transaction does not hold yet,
+        in sorted order. The pipeline locks a whole batch's keys up front: two batches
+        locking article by article could each wait for a key the other holds."""
+        session = unit.session
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        held: set[str] = session.info.setdefault(_LOCKED, set())
+        for key in sorted(set(keys) - held):
+            await session.execute(_KEY_LOCK, {"k": key})
+            held.add(key)
 
     async def place(
         self,
@@ -110,11 +124,7 @@ class SqlStoryBook:
         if features is None:  # not computed by the analysis workers: compute it here
             features = story_features(self._find, text_of(article), event, events)
         keys = features.index_keys()
-        if session.get_bind().dialect.name == "postgresql":
-            for key in sorted(keys):
-                await session.execute(
-                    text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key}
-                )
+        await self.lock(unit, keys)
         index = SqlStoryIndex(session, self._signatures)
         candidates = await index.candidates(keys, window_center(features))
         match = self._clusterer.assign(features, candidates)

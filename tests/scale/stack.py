@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.analysis import Analyser
 from bot.classify import CompanyTable, default_classifier
 from bot.config.settings import RouteConfig, Settings
 from bot.domain import FeedEntry
@@ -49,7 +50,9 @@ class Stack:
         await self.engine.dispose()
 
 
-async def open_stack(url: str, owner: str, *, migrate: bool = True) -> Stack:
+async def open_stack(
+    url: str, owner: str, *, migrate: bool = True, book: SqlStoryBook | None = None
+) -> Stack:
     engine = create_engine(url)
     if migrate:
         await upgrade(engine)
@@ -58,9 +61,10 @@ async def open_stack(url: str, owner: str, *, migrate: bool = True) -> Stack:
     pipeline = Pipeline(
         units,
         default_classifier(),
-        SqlStoryBook(company_finder(CompanyTable.default())),
+        book or SqlStoryBook(company_finder(CompanyTable.default())),
         build_router(SETTINGS, sessionmaker(engine), company_table(SETTINGS)),
         owner=owner,
         group_wait=30,
+        analyse_many=Analyser(default_classifier()).analyse_many,  # inline, as without workers
     )
     return Stack(engine, owner, SourcesRepo(writers), Outbox(writers), pipeline)

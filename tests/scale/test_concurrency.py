@@ -11,14 +11,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 
+from bot.classify import CompanyTable
 from bot.domain import FeedEntry, Notice
+from bot.pipeline import ChangedFetch, Placement
+from bot.sources.base import FetchOutcome
 from bot.store.db import writer_sessions
 from bot.store.ingest import IngestUnits
 from bot.store.sources_repo import DesiredSource, SourceRecord
+from bot.store.storybook import SqlStoryBook
+from bot.stories.replay import company_finder
 from tests.scale.stack import Stack, open_stack
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -159,3 +165,51 @@ async def test_a_crashed_owners_leases_are_taken_over_after_the_ttl(
     assert len(await survivor.sources.claim_due(survivor.owner, after, 100, lease_s=60)) == 5
     [retaken] = await survivor.outbox.claim_due(survivor.owner, after, 100, lease_s=60)
     assert retaken.delivery.attempt == 1  # a second attempt: the sink checks before re-posting
+
+
+class SlowBook(SqlStoryBook):
+    """Places like the real one, then dawdles: two batches interleave article by article."""
+
+    async def place(self, *args: Any, **kwargs: Any) -> Placement:
+        placed = await super().place(*args, **kwargs)
+        await asyncio.sleep(0.3)
+        return placed
+
+
+async def test_two_batches_naming_the_same_companies_in_opposite_order_do_not_deadlock(
+    postgres_url: str,
+) -> None:
+    """Locking article by article, batch A would hold Talvane's key and wait for Drawyn's
+    while batch B holds Drawyn's and waits for Talvane's: PostgreSQL would abort one batch
+    as a deadlock. Each batch locks all its keys up front, in sorted order."""
+    stacks = [
+        await open_stack(
+            postgres_url, f"r{n}", book=SlowBook(company_finder(CompanyTable.default()))
+        )
+        for n in range(2)
+    ]
+    try:
+        a, b = stacks
+        await a.sources.sync_config(sources(4), T0)
+        mine_a = await claim(a, {"feed-0", "feed-1"}, T0)
+        mine_b = await claim(b, {"feed-2", "feed-3"}, T0)
+        talvane, drawyn = EVENTS[0][0], EVENTS[2][0]
+
+        def fetch(source: SourceRecord, title: str, n: int) -> ChangedFetch:
+            outcome = FetchOutcome(
+                status="changed", entries=[FeedEntry(title, f"https://x.test/{n}")]
+            )
+            return ChangedFetch(source, outcome, T0, {"backlog_done": True})
+
+        counts = await asyncio.wait_for(
+            asyncio.gather(
+                a.pipeline.ingest_many([fetch(mine_a[0], talvane, 1), fetch(mine_a[1], drawyn, 2)]),
+                b.pipeline.ingest_many([fetch(mine_b[0], drawyn, 3), fetch(mine_b[1], talvane, 4)]),
+            ),
+            timeout=30,
+        )
+        assert counts == [[1, 1], [1, 1]]
+        assert await scalar(a, "SELECT count(*) FROM stories") == 2  # one per event
+    finally:
+        for stack in stacks:
+            await stack.close()
