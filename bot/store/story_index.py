@@ -41,10 +41,15 @@ WRITTEN = "dealradar.stories_written"  # session.info: story ids cached by this 
 
 
 class SignatureCache:
-    """Decoded story signatures by story id, valid while ``article_count`` is unchanged."""
+    """Decoded story signatures by story id, valid while ``article_count`` is unchanged.
 
-    def __init__(self, size: int = 20_000) -> None:
-        self._size = size
+    Bounded by members, not stories: a decoded member (MinHash, word sets) is ~5 KB, a full
+    story of 12 members ~65 KB, so the default budget (6,000 members) stays near 30 MB.
+    """
+
+    def __init__(self, max_members: int = 6_000) -> None:
+        self._max_members = max_members
+        self._members = 0
         self._entries: OrderedDict[int, tuple[int, StoryCandidate]] = OrderedDict()
 
     def get(self, story_id: int, article_count: int) -> StoryCandidate | None:
@@ -55,13 +60,21 @@ class SignatureCache:
         return entry[1]
 
     def put(self, story_id: int, article_count: int, candidate: StoryCandidate) -> None:
+        self.discard(story_id)
         self._entries[story_id] = (article_count, candidate)
-        self._entries.move_to_end(story_id)
-        while len(self._entries) > self._size:
-            self._entries.popitem(last=False)
+        self._members += len(candidate.members)
+        while self._members > self._max_members and len(self._entries) > 1:
+            _, (_, dropped) = self._entries.popitem(last=False)
+            self._members -= len(dropped.members)
 
     def discard(self, story_id: int) -> None:
-        self._entries.pop(story_id, None)
+        entry = self._entries.pop(story_id, None)
+        if entry is not None:
+            self._members -= len(entry[1].members)
+
+    @property
+    def members(self) -> int:
+        return self._members
 
 
 def forget_on_rollback(session: AsyncSession, cache: SignatureCache, story_id: int) -> None:

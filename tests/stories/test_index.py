@@ -172,13 +172,19 @@ async def test_entries_written_by_a_rolled_back_transaction_are_forgotten(
     assert cache.get(7, 2) is None
 
 
-def test_cache_is_bounded_and_keeps_the_recently_used() -> None:
-    cache = SignatureCache(size=2)
-    a, b, c = (_story("Acme", 0, n).signature for n in (1, 2, 3))
+def test_cache_is_bounded_by_members_and_keeps_the_recently_used() -> None:
+    cache = SignatureCache(max_members=3)
+    a, b = (_story("Acme", 0, n).signature for n in (1, 2))
+    c = _story("Acme", 0, 3).signature.with_member(_features("Acme", 0.1))  # two members
     cache.put(1, 1, a)
     cache.put(2, 1, b)
     assert cache.get(1, 1) is a  # 1 is now the most recent
-    cache.put(3, 1, c)
+    cache.put(3, 1, c)  # 4 members: the least recently used (2) goes
     assert cache.get(2, 1) is None
     assert cache.get(1, 1) is a
+    assert cache.members == 3
     assert cache.get(1, 2) is None  # another version is a miss
+    cache.put(1, 2, c)  # replaces 1's old version (not counted twice); 3 goes for room
+    assert cache.get(1, 2) is c
+    assert cache.get(3, 1) is None
+    assert cache.members == 2
