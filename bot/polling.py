@@ -9,7 +9,6 @@ eventually disabled with the reason) and never delays or stops the others.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
@@ -90,6 +89,9 @@ class Poller:
         self._ingest_many = ingest_many
         self._ingest_batch = ingest_batch
         self._queue: list[tuple[ChangedFetch, asyncio.Future[int]]] = []
+        # sources whose results and lease could not be written (the store was down): written
+        # at the next cycle, so they are not stuck until their lease runs out
+        self._unreleased: dict[int, dict[str, object]] = {}
         self._drains: set[asyncio.Task[None]] = set()
         self._finish_many = finish_many
         self._pending: list[tuple[int, dict[str, object]]] = []
@@ -109,6 +111,7 @@ class Poller:
     async def poll_due(self, horizon: timedelta = timedelta(0)) -> PollStats:
         """Poll every source due now, or within ``horizon`` (in batches); return the counts."""
         stats = PollStats()
+        await self._release_unreleased()
         try:
             while True:
                 claimed = await self._repo.claim_due(
@@ -126,6 +129,24 @@ class Poller:
             if self._drains:
                 await asyncio.gather(*self._drains, return_exceptions=True)
         return stats
+
+    async def _release_unreleased(self) -> None:
+        if not self._unreleased:
+            return
+        pending = list(self._unreleased.items())
+        try:
+            if self._finish_many is not None:
+                await self._finish_many(self._owner, pending)
+            else:
+                for source_id, values in pending:
+                    await self._repo.finish_poll(source_id, self._owner, **values)
+        except Exception:  # still down: the next cycle tries again
+            log.warning(
+                "cannot release sources yet", extra={"kv": {"sources": len(self._unreleased)}}
+            )
+            return
+        self._unreleased.clear()
+        log.info("released sources after a store failure", extra={"kv": {"sources": len(pending)}})
 
     async def _store_changed(self, fetch: ChangedFetch) -> int:
         if self._ingest_many is None:
@@ -184,14 +205,15 @@ class Poller:
             # give the source back soon (not the source's fault: no failure is counted); if the
             # store is down this fails too and the lease runs out instead
             now = self._clock()
-            with contextlib.suppress(Exception):
-                await self._repo.finish_poll(
-                    source.id,
-                    self._owner,
-                    last_error=f"could not store the results: {type(exc).__name__}",
-                    last_error_at=now,
-                    next_poll_at=now + timedelta(seconds=min(source.interval_s, STORE_RETRY_S)),
-                )
+            values: dict[str, object] = {
+                "last_error": f"could not store the results: {type(exc).__name__}",
+                "last_error_at": now,
+                "next_poll_at": now + timedelta(seconds=min(source.interval_s, STORE_RETRY_S)),
+            }
+            try:
+                await self._repo.finish_poll(source.id, self._owner, **values)
+            except Exception:
+                self._unreleased[source.id] = values
 
     async def _flush(self, stats: PollStats) -> None:
         pending, self._pending = self._pending, []
@@ -200,9 +222,10 @@ class Poller:
         try:
             async with self._writes:
                 await self._finish_many(self._owner, pending)
-        except Exception:  # leases run out and these sources are polled again
+        except Exception:  # written at the next cycle (or their leases run out)
             stats.failed += len(pending)
             log.exception("storing poll results failed", extra={"kv": {"sources": len(pending)}})
+            self._unreleased.update(pending)
 
     async def _poll(self, source: SourceRecord, stats: PollStats) -> None:
         spec = SourceSpec(name=source.name, kind=source.kind, url=source.url, query=source.query)

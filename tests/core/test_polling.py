@@ -177,3 +177,55 @@ async def test_a_crashing_kind_is_contained(repo: SourcesRepo) -> None:
     await repo.sync_config([DesiredSource("buggy", "b", "http://127.0.0.1/x", None, 60)], T0)
     stats = await poller(repo, Recorder(repo), {"b": broken}, clock).poll_due()
     assert stats.failures_by_reason == {"internal": 1}
+
+
+class FlakyStore(SourcesRepo):
+    """The real repository, except that writes fail while ``down``."""
+
+    down = False
+
+    async def finish_poll(self, source_id: int, owner: str, **values: object) -> None:
+        if self.down:
+            raise ConnectionError("database unreachable")
+        await super().finish_poll(source_id, owner, **values)
+
+
+async def test_a_source_whose_results_could_not_be_stored_is_released_next_cycle(
+    sqlite_url: str,
+) -> None:
+    """The store went away between claim and commit: the source must not wait for its lease
+    (minutes) to run out once the store is back."""
+    engine = create_engine(sqlite_url)
+    await upgrade(engine)
+    repo = FlakyStore(sessionmaker(engine))
+    try:
+        clock, calls = Clock(), []
+        await repo.sync_config([DesiredSource("wire", "ok", "http://127.0.0.1/a", None, 60)], T0)
+        rec = Recorder(repo)
+
+        async def ingest(*args: object) -> int:
+            if repo.down:
+                raise ConnectionError("database unreachable")
+            return await rec.ingest(*args)  # type: ignore[arg-type]
+
+        p = Poller(
+            repo,
+            httpx.AsyncClient(),
+            {"ok": ok_kind(calls)},
+            ingest,
+            owner="p",
+            limits=FetchLimits(),
+            clock=clock,
+            rand=lambda: 0.5,
+            lease_s=300,
+        )
+        repo.down = True
+        assert (await p.poll_due()).failed == 1  # fetched, but neither stored nor released
+        repo.down = False
+        clock.now = T0 + timedelta(seconds=31)  # the retry delay, far inside the 300 s lease
+        stats = await p.poll_due()
+        assert (stats.polled, stats.changed, stats.failed) == (1, 1, 0)
+        (row,) = await repo.all()
+        assert row.backlog_done
+    finally:
+        await engine.dispose()
