@@ -79,6 +79,7 @@ class FeedEntry:
     summary: str = ""
     published: datetime | None = None
     outlet: str | None = None  # publisher, where the feed names it (news-search <source>)
+    canonical_url: str | None = None  # computed where the feed was parsed (a worker), if there
 
 
 @dataclass(frozen=True, slots=True)

@@ -165,7 +165,7 @@ class Pipeline:
         return [
             NewArticle(
                 url=entry.url,
-                canonical_url=canonical_url(entry.url),
+                canonical_url=entry.canonical_url or canonical_url(entry.url),
                 title=entry.title,
                 summary=entry.summary,
                 outlet=outlet_of(entry, fetch.source.name)[:200],

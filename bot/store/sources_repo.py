@@ -10,7 +10,7 @@ writers can never both win.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,6 +56,9 @@ class DesiredSource:
     url: str | None
     query: str | None
     interval_s: float
+
+
+_RECORD_COLUMNS = [getattr(SourceRow, f.name) for f in fields(SourceRecord)]
 
 
 def _record(row: SourceRow) -> SourceRecord:
@@ -152,10 +155,13 @@ class SourcesRepo:
             )
             if not ids:
                 return []
-            rows = await session.scalars(
-                select(SourceRow).where(SourceRow.id.in_(ids)).order_by(SourceRow.next_poll_at)
+            # plain rows, not ORM objects: a poll cycle claims thousands of sources
+            rows = await session.execute(
+                select(*_RECORD_COLUMNS)
+                .where(SourceRow.id.in_(ids))
+                .order_by(SourceRow.next_poll_at)
             )
-            return [_record(r) for r in rows.all()]
+            return [SourceRecord(**row._asdict()) for row in rows.all()]
 
     async def finish_poll(self, source_id: int, owner: str, **values: Any) -> None:
         """Store the outcome of one poll (columns of ``sources``) and release the lease."""

@@ -16,6 +16,7 @@ from bot.sources import rss
 from bot.sources.base import FetchLimits, FetchState, SourceSpec
 from bot.sources.fetcher import HttpResult
 from bot.sources.offload import set_parse_executor
+from bot.stories.identity import canonical_url
 from tests.fakes.feedserver import render_rss
 
 FEED = render_rss(
@@ -86,3 +87,24 @@ async def test_parse_timeout_in_an_executor() -> None:
         pool.shutdown()
     assert info.value.reason == "parse_timeout"
     assert str(info.value) == "https://feeds.test/slow: parsing took longer than 0.2s"
+
+
+async def test_entries_come_back_with_their_canonical_url(executor: Executor) -> None:
+    feed = render_rss(
+        "t",
+        [
+            {
+                "title": "Supplier plant to shut",
+                "link": "https://www.n.test/story?utm_source=rss&id=7",
+                "guid": "1",
+            }
+        ],
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, content=feed))
+    ) as client:
+        outcome = await rss.fetch(client, SPEC, FetchState(), FetchLimits())
+    (entry,) = outcome.entries
+    assert entry.canonical_url == canonical_url(entry.url)
+    assert entry.canonical_url is not None
+    assert "utm_source" not in entry.canonical_url
