@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import logging
 import os
+import statistics
 import tempfile
 import time
 from collections import defaultdict
@@ -164,6 +165,23 @@ def report(n: int, figures: Figures) -> list[str]:
     return lines
 
 
+def targets(n: int, figures: Figures) -> list[tuple[str, bool]]:
+    """Issue 10's targets that apply at size ``n``, judged on medians."""
+
+    def ratio(cycle: str) -> float:
+        pairs = zip(figures.pipeline[cycle], figures.naive[cycle], strict=True)
+        return statistics.median(naive / pipeline for pipeline, naive in pairs)
+
+    found = []
+    if n == 1000:
+        found.append((f"cold N=1,000 >= 8x naive ({ratio('cold'):.1f}x)", ratio("cold") >= 8))
+        found.append((f"warm N=1,000 >= 3x naive ({ratio('warm'):.1f}x)", ratio("warm") >= 3))
+    if n == 5000:
+        mixed = statistics.median(figures.pipeline["mixed"])
+        found.append((f"mixed N=5,000 < 5 s ({mixed:.2f} s)", mixed < 5.0))
+    return found
+
+
 async def main_async(args: argparse.Namespace) -> int:
     overrides: dict[str, object] = {}
     if args.concurrency:
@@ -184,6 +202,7 @@ async def main_async(args: argparse.Namespace) -> int:
             else f"business news, {share:.0%} of items closure/partnership reports"
         )
     )
+    verdicts: list[tuple[str, bool]] = []
     with FeedServerProcess() as server:
         for n in args.sizes:
             urls = server.populate(n, items=20, event_share=share)
@@ -194,8 +213,11 @@ async def main_async(args: argparse.Namespace) -> int:
                     server, urls, run, min(args.naive_subset, n), overrides, figures, share
                 )
             summary += report(n, figures)
+            verdicts += targets(n, figures)
     print("\n".join(["", "summary (median, range over runs):", *summary]))
-    return 0
+    for what, met in verdicts:
+        print(f"target {what}: {'met' if met else 'MISSED'}")
+    return 0 if all(met for _, met in verdicts) else 1
 
 
 def main() -> int:
