@@ -157,21 +157,38 @@ class Poller:
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._queue.append((fetch, future))
         if len(self._drains) < self._writers:
-            task = asyncio.create_task(self._drain())
-            self._drains.add(task)
-            task.add_done_callback(self._drains.discard)
+            self._drains.add(asyncio.create_task(self._drain()))
         return await future
 
     async def _drain(self) -> None:
-        while self._queue:
-            batch: list[tuple[ChangedFetch, asyncio.Future[int]]] = []
-            articles = 0
-            while self._queue and (not batch or articles < self._ingest_batch):
-                item = self._queue.pop(0)
-                batch.append(item)
-                articles += len(item[0].outcome.entries)
-            async with self._writes:
-                await self._store_batch(batch)
+        batch: list[tuple[ChangedFetch, asyncio.Future[int]]] = []
+        try:
+            while self._queue:
+                batch = []
+                articles = 0
+                while self._queue and (not batch or articles < self._ingest_batch):
+                    item = self._queue.pop(0)
+                    batch.append(item)
+                    articles += len(item[0].outcome.entries)
+                async with self._writes:
+                    await self._store_batch(batch)
+        except asyncio.CancelledError:
+            for _, future in batch + self._queue:
+                future.cancel()
+            self._queue.clear()
+            raise
+        except Exception as exc:  # a bug here: fail the waiting sources, never strand them
+            waiting = batch + self._queue
+            self._queue.clear()
+            log.exception("ingest writer failed", extra={"kv": {"sources": len(waiting)}})
+            for _, future in waiting:
+                _settle(future, exception=RuntimeError(f"the ingest writer failed: {exc!r}"))
+        finally:
+            # at once, not in a done-callback: a fetch queued between this task's end and its
+            # callback would see a writer still counted, start none, and wait forever
+            task = asyncio.current_task()
+            if task is not None:
+                self._drains.discard(task)
 
     async def _store_batch(self, batch: list[tuple[ChangedFetch, asyncio.Future[int]]]) -> None:
         assert self._ingest_many is not None

@@ -213,3 +213,21 @@ async def test_a_failing_batch_is_retried_one_source_at_a_time(stack: Stack) -> 
     assert "could not store" in rows["feed-7"].last_error
     assert rows["feed-7"].next_poll_at <= T0 + timedelta(seconds=60)  # polled again soon
     assert rows["feed-3"].last_error is None
+
+
+async def test_a_drain_that_dies_fails_its_sources_instead_of_hanging(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await stack.sources.sync_config(
+        [DesiredSource(f"feed-{i}", "rss", f"http://127.0.0.1/{i}", None, 60) for i in range(5)],
+        T0,
+    )
+
+    async def broken(self: Poller, batch: object) -> None:
+        raise RuntimeError("bug in the batch code")
+
+    monkeypatch.setattr(Poller, "_store_batch", broken)
+    stats = await asyncio.wait_for(batching_poller(stack, BatchRecorder(stack)).poll_due(), 30)
+    assert (stats.changed, stats.failed, stats.new_articles) == (5, 5, 0)
+    rows = await stack.sources.all()
+    assert all(r.last_error and "could not store" in r.last_error for r in rows)
