@@ -19,6 +19,7 @@ import httpx
 
 from bot.domain import Notice
 from bot.errors import SourceError
+from bot.ingest_writer import INGEST_BATCH, IngestMany, IngestWriter
 from bot.pipeline import ChangedFetch
 from bot.sources import backoff
 from bot.sources.addresses import redact_url
@@ -34,11 +35,6 @@ RECOVERY_NOTICE_AFTER = 3  # failures in a row before a recovery is worth a noti
 Ingest = Callable[[SourceRecord, FetchOutcome, datetime, dict[str, object]], Awaitable[int]]
 """Stores a successful fetch (articles, events, deliveries and the new source state, in one
 commit) and returns how many new articles it stored."""
-
-IngestMany = Callable[[list[ChangedFetch]], Awaitable[list[int]]]
-"""Stores several changed fetches in one commit; returns each one's new-article count."""
-
-INGEST_BATCH = 2000  # articles per ingest transaction (docs/benchmarks.md)
 
 FinishMany = Callable[[str, list[tuple[int, dict[str, object]]]], Awaitable[None]]
 """Stores many sources' new fetch state (owner, [(source id, column values)]) in one commit."""
@@ -81,18 +77,17 @@ class Poller:
         # SQLite: one writer anyway, and tasks queued here hold no pooled connection and never
         # sleep in SQLite's busy handler). With ``finish_many``, unchanged and 304 sources are
         # written together, one statement per claimed batch (see docs/benchmarks.md).
-        # With ``ingest_many``, changed fetches queue up while a transaction runs and the next
-        # transaction takes all of them (up to ``ingest_batch`` articles): one feed changing
-        # is stored at once, a thousand are stored in a few commits.
+        # With ``ingest_many``, changed fetches go to an :class:`IngestWriter` and are stored
+        # many per transaction.
         self._writes = asyncio.Semaphore(writers)
-        self._writers = writers
-        self._ingest_many = ingest_many
-        self._ingest_batch = ingest_batch
-        self._queue: list[tuple[ChangedFetch, asyncio.Future[int]]] = []
+        self._writer = (
+            IngestWriter(ingest_many, self._writes, writers=writers, batch_articles=ingest_batch)
+            if ingest_many is not None
+            else None
+        )
         # sources whose results and lease could not be written (the store was down): written
         # at the next cycle, so they are not stuck until their lease runs out
         self._unreleased: dict[int, dict[str, object]] = {}
-        self._drains: set[asyncio.Task[None]] = set()
         self._finish_many = finish_many
         self._pending: list[tuple[int, dict[str, object]]] = []
         self._lease_s = lease_s
@@ -124,10 +119,8 @@ class Poller:
                 if len(claimed) < self._batch:
                     break
         finally:  # cancelled (shutdown): nothing keeps writing behind the caller's back
-            for task in list(self._drains):
-                task.cancel()
-            if self._drains:
-                await asyncio.gather(*self._drains, return_exceptions=True)
+            if self._writer is not None:
+                await self._writer.stop()
         return stats
 
     async def _release_unreleased(self) -> None:
@@ -149,69 +142,10 @@ class Poller:
         log.info("released sources after a store failure", extra={"kv": {"sources": len(pending)}})
 
     async def _store_changed(self, fetch: ChangedFetch) -> int:
-        if self._ingest_many is None:
-            async with self._writes:
-                return await self._ingest(
-                    fetch.source, fetch.outcome, fetch.now, fetch.source_values
-                )
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._queue.append((fetch, future))
-        if len(self._drains) < self._writers:
-            self._drains.add(asyncio.create_task(self._drain()))
-        return await future
-
-    async def _drain(self) -> None:
-        batch: list[tuple[ChangedFetch, asyncio.Future[int]]] = []
-        try:
-            while self._queue:
-                batch = []
-                articles = 0
-                while self._queue and (not batch or articles < self._ingest_batch):
-                    item = self._queue.pop(0)
-                    batch.append(item)
-                    articles += len(item[0].outcome.entries)
-                async with self._writes:
-                    await self._store_batch(batch)
-        except asyncio.CancelledError:
-            for _, future in batch + self._queue:
-                future.cancel()
-            self._queue.clear()
-            raise
-        except Exception as exc:  # a bug here: fail the waiting sources, never strand them
-            waiting = batch + self._queue
-            self._queue.clear()
-            log.exception("ingest writer failed", extra={"kv": {"sources": len(waiting)}})
-            for _, future in waiting:
-                _settle(future, exception=RuntimeError(f"the ingest writer failed: {exc!r}"))
-        finally:
-            # at once, not in a done-callback: a fetch queued between this task's end and its
-            # callback would see a writer still counted, start none, and wait forever
-            task = asyncio.current_task()
-            if task is not None:
-                self._drains.discard(task)
-
-    async def _store_batch(self, batch: list[tuple[ChangedFetch, asyncio.Future[int]]]) -> None:
-        assert self._ingest_many is not None
-        try:
-            counts = await self._ingest_many([fetch for fetch, _ in batch])
-        except asyncio.CancelledError:
-            for _, future in batch:
-                future.cancel()
-            raise
-        except Exception as exc:
-            if len(batch) == 1:
-                _settle(batch[0][1], exception=exc)
-                return
-            # one source's bad data must not cost the others their results
-            log.warning(
-                "storing a batch failed; storing its sources one by one",
-                extra={"kv": {"sources": len(batch), "error": type(exc).__name__}},
-            )
-            for item in batch:
-                await self._store_batch([item])
-            return
-        for (_, future), count in zip(batch, counts, strict=True):
-            _settle(future, count)
+        if self._writer is not None:
+            return await self._writer.submit(fetch)
+        async with self._writes:
+            return await self._ingest(fetch.source, fetch.outcome, fetch.now, fetch.source_values)
 
     async def _poll_guarded(self, source: SourceRecord, stats: PollStats) -> None:
         try:
@@ -343,15 +277,3 @@ class Poller:
     async def _tell(self, text: str) -> None:
         if self._notify is not None:
             await self._notify(Notice(text))
-
-
-def _settle(
-    future: asyncio.Future[int], result: int = 0, *, exception: BaseException | None = None
-) -> None:
-    """Resolve ``future`` unless its waiter is gone (cancelled)."""
-    if future.done():
-        return
-    if exception is not None:
-        future.set_exception(exception)
-    else:
-        future.set_result(result)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.domain import FeedEntry
+from bot.ingest_writer import IngestWriter
 from bot.pipeline import ChangedFetch
 from bot.polling import Poller
 from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceSpec
@@ -223,10 +224,10 @@ async def test_a_drain_that_dies_fails_its_sources_instead_of_hanging(
         T0,
     )
 
-    async def broken(self: Poller, batch: object) -> None:
+    async def broken(self: IngestWriter, batch: object) -> None:
         raise RuntimeError("bug in the batch code")
 
-    monkeypatch.setattr(Poller, "_store_batch", broken)
+    monkeypatch.setattr(IngestWriter, "_store", broken)
     stats = await asyncio.wait_for(batching_poller(stack, BatchRecorder(stack)).poll_due(), 30)
     assert (stats.changed, stats.failed, stats.new_articles) == (5, 5, 0)
     rows = await stack.sources.all()
