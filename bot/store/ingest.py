@@ -89,8 +89,8 @@ class IngestUnit:
     ) -> list[Article]:
         """Insert the articles not stored yet (by canonical URL or guid); return the new ones.
 
-        ``classified=True`` when the caller classifies them in this same transaction (saves
-        the :meth:`mark_classified` round trip; the commit is atomic either way)."""
+        ``classified=True`` when the caller classifies them in this same transaction (the
+        commit is atomic either way)."""
         group = ArticleGroup(source_id, items, now, alertable)
         return (await self.add_article_groups([group], classified=classified))[0]
 
@@ -241,20 +241,6 @@ class IngestUnit:
             update(DeliveryRow)
             .where(DeliveryRow.id == delivery_id, DeliveryRow.state == "pending")
             .values(payload=message_to_json(message))
-        )
-
-    async def mark_classified(self, article_ids: Sequence[int]) -> None:
-        if article_ids:
-            await self.session.execute(
-                update(ArticleRow).where(ArticleRow.id.in_(article_ids)).values(classified=True)
-            )
-
-    async def update_source(self, source_id: int, owner: str, **values: Any) -> None:
-        """Advance a source's fetch state in the same commit as its articles."""
-        await self.session.execute(
-            update(SourceRow)
-            .where(SourceRow.id == source_id, SourceRow.lease_owner == owner)
-            .values(lease_owner=None, lease_until=None, **values)
         )
 
     async def update_sources(
