@@ -18,6 +18,7 @@ from bot.pipeline import ChangedFetch
 from bot.polling import Poller
 from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceSpec
 from bot.store import ingest as ingest_module
+from bot.store.db import writer_sessions
 from bot.store.ingest import ArticleGroup, IngestUnits, NewArticle
 from bot.store.models import ArticleRow, DeliveryRow, EventRow
 from bot.store.sources_repo import DesiredSource, SourceRecord
@@ -64,7 +65,7 @@ async def count(stack: Stack, table: type) -> int:
 
 
 async def test_groups_dedupe_across_fetches_and_keep_each_ones_source(stack: Stack) -> None:
-    units = IngestUnits(stack.pipeline._units._sessions)  # the stack's writer sessions
+    units = IngestUnits(writer_sessions(stack.engine))
     async with units.begin() as unit:
         await unit.add_articles(
             None, [item("https://a.test/old", guid="g-old")], T0, alertable=True
@@ -97,7 +98,7 @@ async def test_groups_dedupe_across_fetches_and_keep_each_ones_source(stack: Sta
 
 async def test_guid_lookup_is_chunked(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ingest_module, "GUID_LOOKUP_CHUNK", 3)
-    units = IngestUnits(stack.pipeline._units._sessions)
+    units = IngestUnits(writer_sessions(stack.engine))
     old = [item(f"https://a.test/{i}", guid=f"g{i}") for i in range(10)]
     async with units.begin() as unit:
         assert len(await unit.add_articles(None, old, T0, alertable=True)) == 10
