@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 
 from bot.analysis import story_features
 from bot.domain import Article, Event, Status
@@ -31,6 +31,7 @@ from bot.store.models import StoryRow
 from bot.store.story_index import SignatureCache, SqlStoryIndex, forget_on_rollback
 from bot.stories.clusterer import StoryClusterer, window_center
 from bot.stories.features import StoryFeatures
+from bot.stories.index import StoryCandidate
 from bot.stories.replay import CompanyFinder
 from bot.stories.state import (
     ArticleInfo,
@@ -41,8 +42,9 @@ from bot.stories.state import (
 )
 
 
-def state_from_row(row: StoryRow) -> StoryState:
-    """The clustering state of a stored story.
+def state_from_row(row: StoryRow, signature: StoryCandidate | None = None) -> StoryState:
+    """The clustering state of a stored story (``signature``: its decoded signature, when the
+    caller has it at hand, else decoded from the row).
 
     Raises:
         ValueError: the stored signature is unreadable (written by an incompatible version).
@@ -58,7 +60,7 @@ def state_from_row(row: StoryRow) -> StoryState:
         url=row.url,
         first_seen=row.first_seen_at,
         updated_at=row.updated_at,
-        signature=signature_from_json(row.key, features),
+        signature=signature or signature_from_json(row.key, features),
         companies=tuple(row.companies or ()),
         plant=row.plant,
         country=row.country,
@@ -90,6 +92,9 @@ def _write(row: StoryRow, state: StoryState) -> None:
 
 _KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
 _LOCKED = "dealradar.advisory_keys"  # session.info: keys this transaction has locked
+_PLACED = "dealradar.placed_rows"  # session.info: story key -> row written by this transaction
+_ROW_BY_KEY = select(StoryRow).where(StoryRow.key == bindparam("key"))
+_ID_BY_KEY = select(StoryRow.id).where(StoryRow.key == bindparam("key"))
 
 
 class SqlStoryBook:
@@ -129,25 +134,29 @@ class SqlStoryBook:
         candidates = await index.candidates(keys, window_center(features))
         match = self._clusterer.assign(features, candidates)
         info = ArticleInfo(title=article.title, url=article.url, outlet=article.outlet)
+        # A story this transaction wrote already is at hand (a batch places many reports of
+        # one story); others are read once.
+        placed: dict[str, StoryRow] = session.info.setdefault(_PLACED, {})
         row = None
         if match.story_key is not None:
-            row = (
-                await session.scalars(select(StoryRow).where(StoryRow.key == match.story_key))
-            ).first()
+            row = placed.get(match.story_key)
+            if row is None:
+                row = (await session.scalars(_ROW_BY_KEY, {"key": match.story_key})).first()
         if row is not None:
-            current = state_from_row(row)
+            current = state_from_row(row, self._signatures.get(row.id, row.article_count))
             state, _changed = merge_story(current, features, event, info)
             previous = current.status
             created = False
         else:
             state = new_story(features, event, info)
-            while await session.scalar(select(StoryRow.id).where(StoryRow.key == state.key)):
+            while state.key in placed or await session.scalar(_ID_BY_KEY, {"key": state.key}):
                 state = new_story(features, event, info, key=state.key + "x")
             row = StoryRow(alertable=True)
             previous, created = None, True
         _write(row, state)
         session.add(row)
         await session.flush()
+        placed[state.key] = row
         # the next report of this story in the batch finds it decoded (as stored, round trip)
         self._signatures.put(
             row.id, state.article_count, signature_from_json(state.key, row.features)

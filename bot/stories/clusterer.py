@@ -63,8 +63,16 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class PairScore:
+    """A pair's score; its reasons are spelled out only for the pair that decides (a placement
+    scores hundreds of pairs when a company has many stories)."""
+
     score: float
-    reasons: tuple[str, ...]
+    article: StoryFeatures
+    member: StoryFeatures
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return pair_reasons(self.article, self.member)
 
 
 def _types_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -117,15 +125,20 @@ def score_pair(article: StoryFeatures, member: StoryFeatures) -> PairScore | Non
         score += _FRESH_BONUS
     elif gap > _FREE_GAP:
         score -= _GAP_PENALTY_PER_30D * (gap - _FREE_GAP) / timedelta(days=30)
-    reasons = (
-        f"companies={','.join(sorted(shared_companies)) or '-'}",
-        f"names={','.join(sorted(shared_names)[:4]) or '-'}",
-        f"words={word_sim:.2f}",
-        f"shingles={shingle_sim:.2f}",
+    return PairScore(score, article, member)
+
+
+def pair_reasons(article: StoryFeatures, member: StoryFeatures) -> tuple[str, ...]:
+    """What :func:`score_pair` saw, for the match's explanation."""
+    gap = abs(article.seen_at - member.seen_at)
+    return (
+        f"companies={','.join(sorted(article.companies & member.companies)) or '-'}",
+        f"names={','.join(sorted(article.names & member.names)[:4]) or '-'}",
+        f"words={text.jaccard(article.words, member.words):.2f}",
+        f"shingles={text.minhash_similarity(article.minhash, member.minhash):.2f}",
         f"amounts={','.join(sorted(article.amounts & member.amounts)[:3]) or '-'}",
-        f"gap={gap.days}d" if both_dated else "gap=undated",
+        f"gap={gap.days}d" if article.dated and member.dated else "gap=undated",
     )
-    return PairScore(score, reasons)
 
 
 def score_story(article: StoryFeatures, story: StoryCandidate) -> PairScore | None:

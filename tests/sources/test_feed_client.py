@@ -29,3 +29,40 @@ async def test_set_cookie_is_ignored_and_never_sent() -> None:
         client.cookies = {"forced": "1"}  # even an explicit assignment keeps the jar empty
         await fetch_bytes(client, "http://127.0.0.1/a.xml", FetchState(None, None, None), LIMITS)
     assert seen == [None, None, None, None]
+
+
+async def test_requests_carry_what_build_request_would_and_the_conditional_headers() -> None:
+    from bot.sources.client import build_client, client_timeout
+    from bot.sources.fetcher import _request, _timeouts
+
+    limits = FetchLimits(allow_private_networks=True)
+    client = build_client(limits, user_agent="dealradar-test/1")
+    state = FetchState('"v1"', "Tue, 24 Nov 2026 10:00:00 GMT", None)
+    url = "http://127.0.0.1:8/f.xml?q=a%20b"
+    built = _request(client, url, state, _timeouts(limits))
+    expected = client.build_request(
+        "GET",
+        url,
+        headers={
+            "Accept-Encoding": "gzip, deflate",
+            "If-None-Match": '"v1"',
+            "If-Modified-Since": "Tue, 24 Nov 2026 10:00:00 GMT",
+        },
+        timeout=client_timeout(limits),
+    )
+    assert sorted(built.headers.multi_items()) == sorted(expected.headers.multi_items())
+    assert built.headers["user-agent"] == "dealradar-test/1"
+    assert built.url == expected.url and built.method == "GET"
+    assert built.extensions["timeout"] == expected.extensions["timeout"]
+    await client.aclose()
+
+
+async def test_repeated_response_headers_read_as_httpx_joins_them() -> None:
+    from bot.sources.fetcher import header_map
+
+    response = httpx.Response(
+        200, headers=[("Cache-Control", "public"), ("cache-control", "max-age=60"), ("ETag", "x")]
+    )
+    found = header_map(response)
+    assert found["cache-control"] == response.headers["cache-control"] == "public, max-age=60"
+    assert found["etag"] == "x" and "location" not in found
