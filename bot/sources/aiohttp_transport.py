@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import httpcore
 import httpx
+import yarl
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.errors import BlockedAddressError
@@ -33,6 +34,22 @@ from bot.sources.addresses import is_public_address, parse_ip_literal, redact_ur
 from bot.sources.transport import resolve
 
 CHUNK_BYTES = 64 * 1024
+_SKIP_AUTO_HEADERS = ("User-Agent", "Accept-Encoding", "Accept")
+
+
+@functools.lru_cache(maxsize=16384)
+def _yarl_url(url: str) -> yarl.URL:
+    """``yarl.URL(url)``, which aiohttp would build from the string on every request (yarl
+    URLs are immutable; sources repeat theirs every poll)."""
+    return yarl.URL(url)
+
+
+@functools.lru_cache(maxsize=64)
+def _client_timeout(
+    pool: float | None, connect: float | None, read: float | None
+) -> aiohttp.ClientTimeout:
+    """aiohttp's timeouts for httpx's (the same few values every request: built once)."""
+    return aiohttp.ClientTimeout(total=None, connect=pool, sock_connect=connect, sock_read=read)
 
 
 class PinnedResolver(AbstractResolver):
@@ -107,7 +124,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 ttl_dns_cache=60,
             )
             self._session = aiohttp.ClientSession(
-                connector=connector, trust_env=False, auto_decompress=False, cookie_jar=_NoCookies()
+                connector=connector,
+                trust_env=False,
+                auto_decompress=False,
+                cookie_jar=_NoCookies(),
+                # httpx sets these itself; per request, aiohttp rebuilt the set every time
+                skip_auto_headers=_SKIP_AUTO_HEADERS,
             )
         return self._session
 
@@ -123,22 +145,18 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         url = redact_url(str(request.url))  # httpx already turned user:password into a header
         self._check_literal(url)
         timeouts: dict[str, Any] = request.extensions.get("timeout", {})
-        timeout = aiohttp.ClientTimeout(
-            total=None,
-            connect=timeouts.get("pool"),
-            sock_connect=timeouts.get("connect"),
-            sock_read=timeouts.get("read"),
+        timeout = _client_timeout(
+            timeouts.get("pool"), timeouts.get("connect"), timeouts.get("read")
         )
         body = await request.aread()
         try:
             response = await self._get_session().request(
                 request.method,
-                url,
+                _yarl_url(url),
                 headers=list(request.headers.multi_items()),
                 data=body or None,
                 allow_redirects=False,
                 timeout=timeout,
-                skip_auto_headers=("User-Agent", "Accept-Encoding", "Accept"),
             )
         except aiohttp.ConnectionTimeoutError as exc:
             raise httpx.ConnectTimeout(str(exc) or "connect timed out") from exc

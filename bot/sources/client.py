@@ -9,7 +9,7 @@ fetcher adds the total deadline on top.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 
@@ -36,9 +36,26 @@ class _NoCookies(httpx.Cookies):
 
 
 class FeedClient(httpx.AsyncClient):
-    """``httpx.AsyncClient`` without a cookie jar."""
+    """``httpx.AsyncClient`` without a cookie jar, and with :meth:`send_direct`."""
 
     _no_cookies = _NoCookies()
+
+    def __init__(self, *, transport: httpx.AsyncBaseTransport, **kwargs: Any) -> None:
+        super().__init__(transport=transport, **kwargs)
+        self._direct = transport
+
+    async def send_direct(self, request: httpx.Request) -> httpx.Response:
+        """What ``send(request, stream=True, follow_redirects=False)`` returns, straight from
+        the transport. This client has no auth, cookies, event hooks, proxies or mounts and
+        never follows redirects, so ``send``'s machinery (auth flow, redirect loop, cookie
+        extraction, per-request logging) did nothing here but cost ~0.07 ms of a ~0.4 ms 304.
+        ``request`` must already carry the client's headers and timeouts (the fetcher builds
+        it so)."""
+        if self.is_closed:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        response = await self._direct.handle_async_request(request)
+        response.request = request
+        return response
 
     @property
     def cookies(self) -> httpx.Cookies:

@@ -39,7 +39,7 @@ from bot.errors import BlockedAddressError, SourceError
 from bot.sources.addresses import check_url, redact_url
 from bot.sources.base import FetchLimits, FetchState
 from bot.sources.bodies import read_capped
-from bot.sources.client import client_timeout
+from bot.sources.client import FeedClient, client_timeout
 
 MAX_AGE_CAP = 3600.0  # seconds: a server cannot push our next poll out further than this
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -229,6 +229,8 @@ async def _send(
     where = redact_url(url)
     try:
         request = _request(client, url, state, timeouts)
+        if isinstance(client, FeedClient):
+            return await client.send_direct(request)
         return await client.send(request, stream=True, follow_redirects=False)
     except BlockedAddressError as exc:
         raise BlockedAddressError(f"{where}: {exc}") from None

@@ -66,3 +66,22 @@ async def test_repeated_response_headers_read_as_httpx_joins_them() -> None:
     found = header_map(response)
     assert found["cache-control"] == response.headers["cache-control"] == "public, max-age=60"
     assert found["etag"] == "x" and "location" not in found
+
+
+async def test_send_direct_answers_like_send_and_refuses_after_close() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(304 if request.headers.get("if-none-match") == '"v"' else 200)
+
+    client = FeedClient(transport=httpx.MockTransport(handler))
+    request = httpx.Request("GET", "http://127.0.0.1/f.xml", headers={"If-None-Match": '"v"'})
+    direct = await client.send_direct(request)
+    via_send = await client.send(request, stream=True, follow_redirects=False)
+    assert direct.status_code == via_send.status_code == 304
+    assert direct.request is request
+    await client.aclose()
+    try:
+        await client.send_direct(request)
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("a closed client must not send")
