@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from bot.sources.base import FetchLimits, FetchState
 from bot.sources.client import FeedClient
@@ -79,9 +80,5 @@ async def test_send_direct_answers_like_send_and_refuses_after_close() -> None:
     assert direct.status_code == via_send.status_code == 304
     assert direct.request is request
     await client.aclose()
-    try:
+    with pytest.raises(RuntimeError, match="closed"):
         await client.send_direct(request)
-    except RuntimeError:
-        pass
-    else:
-        raise AssertionError("a closed client must not send")
