@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,6 +32,7 @@ from bot.stories.replay import CompanyFinder, company_finder
 log = logging.getLogger("dealradar.analysis")
 
 MIN_CHUNK = 64  # below this a process round trip costs more than it saves
+IMPORTED_IN_PID = os.getpid()  # in a worker: the forkserver's (it imported the bot once)
 
 
 @dataclass(frozen=True, slots=True)

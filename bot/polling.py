@@ -98,7 +98,7 @@ class Poller:
         self._owner = owner
         self._limits = limits
         self._clock = clock
-        self._semaphore = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
         self._batch = batch
         self._notify = notify
         self._rand = rand
@@ -114,7 +114,7 @@ class Poller:
                 )
                 if not claimed:
                     break
-                await asyncio.gather(*(self._poll_guarded(source, stats) for source in claimed))
+                await self._poll_all(claimed, stats)
                 await self._flush(stats)
                 if len(claimed) < self._batch:
                     break
@@ -141,30 +141,75 @@ class Poller:
         self._unreleased.clear()
         log.info("released sources after a store failure", extra={"kv": {"sources": len(pending)}})
 
+    async def _poll_all(self, claimed: list[SourceRecord], stats: PollStats) -> None:
+        """Poll ``claimed`` in ``concurrency`` lanes. A lane fetches one source at a time and
+        hands a changed feed to storage in a task of its own, so fetching never waits for the
+        store. (A task and a semaphore wait per source cost ~8 % of a cycle of 304s.)"""
+        sources = iter(claimed)
+        storing: set[asyncio.Task[None]] = set()
+
+        async def lane() -> None:
+            for source in sources:
+                await self._poll_guarded(source, stats, storing)
+
+        try:
+            await asyncio.gather(*(lane() for _ in range(min(self._concurrency, len(claimed)))))
+            while storing:
+                await asyncio.gather(*storing)
+        finally:  # cancelled (shutdown): nothing keeps storing behind the caller's back
+            for task in storing:
+                task.cancel()
+            await asyncio.gather(*storing, return_exceptions=True)
+
     async def _store_changed(self, fetch: ChangedFetch) -> int:
         if self._writer is not None:
             return await self._writer.submit(fetch)
         async with self._writes:
             return await self._ingest(fetch.source, fetch.outcome, fetch.now, fetch.source_values)
 
-    async def _poll_guarded(self, source: SourceRecord, stats: PollStats) -> None:
+    async def _poll_guarded(
+        self, source: SourceRecord, stats: PollStats, storing: set[asyncio.Task[None]]
+    ) -> None:
         try:
-            await self._poll(source, stats)
-        except Exception as exc:  # the store failed while storing this source's results
-            stats.failed += 1
-            log.exception("poll failed unexpectedly", extra={"kv": {"source": source.name}})
-            # give the source back soon (not the source's fault: no failure is counted); if the
-            # store is down this fails too and the lease runs out instead
-            now = self._clock()
-            values: dict[str, object] = {
-                "last_error": f"could not store the results: {type(exc).__name__}",
-                "last_error_at": now,
-                "next_poll_at": now + timedelta(seconds=min(source.interval_s, STORE_RETRY_S)),
-            }
-            try:
-                await self._repo.finish_poll(source.id, self._owner, **values)
-            except Exception:
-                self._unreleased[source.id] = values
+            changed = await self._poll(source, stats)
+        except Exception as exc:
+            await self._store_failed(source, stats, exc)
+            return
+        if changed is not None:
+            task = asyncio.create_task(self._store_guarded(source, changed, stats))
+            storing.add(task)
+            task.add_done_callback(storing.discard)
+
+    async def _store_guarded(
+        self, source: SourceRecord, fetch: ChangedFetch, stats: PollStats
+    ) -> None:
+        try:
+            added = await self._store_changed(fetch)
+            stats.new_articles += added  # not `+= await`: that reads the total before waiting
+            await self._recovered(source, stats)
+        except Exception as exc:
+            await self._store_failed(source, stats, exc)
+
+    async def _store_failed(self, source: SourceRecord, stats: PollStats, exc: Exception) -> None:
+        """The store failed while storing this source's results."""
+        stats.failed += 1
+        log.error(
+            "poll failed unexpectedly",
+            exc_info=exc,
+            extra={"kv": {"source": source.name}},
+        )
+        # give the source back soon (not the source's fault: no failure is counted); if the
+        # store is down this fails too and the lease runs out instead
+        now = self._clock()
+        values: dict[str, object] = {
+            "last_error": f"could not store the results: {type(exc).__name__}",
+            "last_error_at": now,
+            "next_poll_at": now + timedelta(seconds=min(source.interval_s, STORE_RETRY_S)),
+        }
+        try:
+            await self._repo.finish_poll(source.id, self._owner, **values)
+        except Exception:
+            self._unreleased[source.id] = values
 
     async def _flush(self, stats: PollStats) -> None:
         pending, self._pending = self._pending, []
@@ -178,7 +223,8 @@ class Poller:
             log.exception("storing poll results failed", extra={"kv": {"sources": len(pending)}})
             self._unreleased.update(pending)
 
-    async def _poll(self, source: SourceRecord, stats: PollStats) -> None:
+    async def _poll(self, source: SourceRecord, stats: PollStats) -> ChangedFetch | None:
+        """Fetch ``source`` and record the outcome; a changed feed is returned for storing."""
         spec = SourceSpec(name=source.name, kind=source.kind, url=source.url, query=source.query)
         state = FetchState(source.etag, source.last_modified, source.body_hash)
         stats.polled += 1
@@ -188,15 +234,14 @@ class Poller:
                 raise SourceError(
                     f"unknown source kind {source.kind!r}", reason="bad_kind", retryable=False
                 )
-            async with self._semaphore:
-                outcome = await kind(self._client, spec, state, self._limits)
+            outcome = await kind(self._client, spec, state, self._limits)
         except SourceError as exc:
             await self._failed(source, exc, stats)
-            return
+            return None
         except Exception as exc:  # a parser bug is this source's problem, not the loop's
             log.exception("source raised unexpectedly", extra={"kv": {"source": source.name}})
             await self._failed(source, SourceError(repr(exc), reason="internal"), stats)
-            return
+            return None
         now = self._clock()
         delay = backoff.next_delay(source.interval_s, 0, None, outcome.max_age, self._rand)
         values: dict[str, object] = {
@@ -219,15 +264,17 @@ class Poller:
             )
         if outcome.status == "changed":
             stats.changed += 1
-            added = await self._store_changed(ChangedFetch(source, outcome, now, values))
-            stats.new_articles += added  # not `+= await`: that reads the total before waiting
+            return ChangedFetch(source, outcome, now, values)
+        stats.not_modified += 1
+        if self._finish_many is not None:
+            self._pending.append((source.id, values))
         else:
-            stats.not_modified += 1
-            if self._finish_many is not None:
-                self._pending.append((source.id, values))
-            else:
-                async with self._writes:
-                    await self._repo.finish_poll(source.id, self._owner, **values)
+            async with self._writes:
+                await self._repo.finish_poll(source.id, self._owner, **values)
+        await self._recovered(source, stats)
+        return None
+
+    async def _recovered(self, source: SourceRecord, stats: PollStats) -> None:
         if source.consecutive_failures >= RECOVERY_NOTICE_AFTER:
             stats.recovered.append(source.name)
             log.info("source recovered", extra={"kv": {"source": source.name}})

@@ -229,3 +229,121 @@ async def test_a_source_whose_results_could_not_be_stored_is_released_next_cycle
         assert row.backlog_done
     finally:
         await engine.dispose()
+
+
+async def test_at_most_concurrency_fetches_at_once_and_every_source_polled(
+    repo: SourcesRepo,
+) -> None:
+    import asyncio
+
+    await repo.sync_config(
+        [DesiredSource(f"s{i}", "slow", f"http://127.0.0.1/{i}", None, 60) for i in range(20)], T0
+    )
+    in_flight, peak, seen = 0, 0, []
+
+    async def slow(
+        client: httpx.AsyncClient, spec: SourceSpec, state: FetchState, limits: FetchLimits
+    ) -> FetchOutcome:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        seen.append(spec.name)
+        return FetchOutcome(status="not_modified", state=state)
+
+    rec = Recorder(repo)
+    p = Poller(
+        repo,
+        httpx.AsyncClient(),
+        {"slow": slow},
+        rec.ingest,
+        owner="p",
+        limits=FetchLimits(),
+        clock=Clock(),
+        concurrency=3,
+    )
+    stats = await p.poll_due()
+    assert stats.polled == stats.not_modified == 20
+    assert sorted(seen) == sorted(f"s{i}" for i in range(20))
+    assert peak == 3
+
+
+async def test_fetching_goes_on_while_a_changed_feed_is_stored(repo: SourcesRepo) -> None:
+    import asyncio
+
+    await repo.sync_config(
+        [DesiredSource(f"s{i}", "ok", f"http://127.0.0.1/{i}", None, 60) for i in range(4)], T0
+    )
+    release = asyncio.Event()
+    fetched: list[str] = []
+    calls: list[FetchState] = []
+    inner = ok_kind(calls)
+
+    async def kind(
+        client: httpx.AsyncClient, spec: SourceSpec, state: FetchState, limits: FetchLimits
+    ) -> FetchOutcome:
+        fetched.append(spec.name)
+        return await inner(client, spec, state, limits)  # type: ignore[no-any-return]
+
+    rec = Recorder(repo)
+
+    async def slow_ingest(
+        source: SourceRecord, outcome: FetchOutcome, now: datetime, values: dict[str, object]
+    ) -> int:
+        await release.wait()  # the store is busy until every source has been fetched
+        return await rec.ingest(source, outcome, now, values)
+
+    p = Poller(
+        repo,
+        httpx.AsyncClient(),
+        {"ok": kind},
+        slow_ingest,
+        owner="p",
+        limits=FetchLimits(),
+        clock=Clock(),
+        concurrency=1,
+    )
+    polling = asyncio.create_task(p.poll_due())
+    for _ in range(200):
+        if len(fetched) == 4:
+            break
+        await asyncio.sleep(0.005)
+    assert len(fetched) == 4  # one lane fetched all four while the first store still waited
+    assert not polling.done()  # and the cycle waits for the stores
+    release.set()
+    stats = await polling
+    assert (stats.changed, stats.new_articles) == (4, 4)
+    assert len(rec.batches) == 4
+
+
+async def test_cancelling_a_cycle_cancels_its_pending_stores(repo: SourcesRepo) -> None:
+    import asyncio
+
+    await repo.sync_config([DesiredSource("s", "ok", "http://127.0.0.1/a", None, 60)], T0)
+    started, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def stuck_ingest(*_args: object) -> int:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        return 0
+
+    p = Poller(
+        repo,
+        httpx.AsyncClient(),
+        {"ok": ok_kind([])},
+        stuck_ingest,
+        owner="p",
+        limits=FetchLimits(),
+        clock=Clock(),
+    )
+    polling = asyncio.create_task(p.poll_due())
+    await asyncio.wait_for(started.wait(), 5)
+    polling.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await polling
+    assert cancelled.is_set()  # nothing keeps storing behind a cancelled cycle
