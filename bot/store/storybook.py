@@ -157,10 +157,10 @@ class SqlStoryBook:
         session.add(row)
         await session.flush()
         placed[state.key] = row
-        # the next report of this story in the batch finds it decoded (as stored, round trip)
-        self._signatures.put(
-            row.id, state.article_count, signature_from_json(state.key, row.features)
-        )
+        # the next report of this story in the batch finds it decoded: the signature just
+        # written equals what decoding the row gives back (tests/stories/test_state.py), so
+        # it is cached as is rather than decoded again (~0.3 ms a placement)
+        self._signatures.put(row.id, state.article_count, state.signature)
         forget_on_rollback(session, self._signatures, row.id)
         await index.file(row.id, state.index_keys(), state.first_seen)
         story = state.as_story(row.id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.domain import Event, EventType, Status
 from bot.stories.features import features_for
@@ -123,3 +125,27 @@ def test_signature_round_trips_and_keeps_recent_members() -> None:
     assert len(restored.members) == MAX_MEMBERS
     with pytest.raises(ValueError, match="version"):
         signature_from_json("k", {"v": 99})
+
+
+@given(
+    texts=st.lists(st.tuples(st.text(max_size=120), st.text(max_size=200)), min_size=1, max_size=4),
+    offsets=st.lists(st.floats(min_value=0, max_value=400), min_size=4, max_size=4),
+    dated=st.booleans(),
+)
+def test_a_written_signature_decodes_to_the_one_in_memory(
+    texts: list[tuple[str, str]], offsets: list[float], dated: bool
+) -> None:
+    # the story book caches the in-memory signature of what it writes instead of decoding the
+    # row again: both must be equal for any text, time and dated-ness
+    event = _event(Status.PLANNED, jobs=120)
+    state: StoryState | None = None
+    for (title, lede), days in zip(texts, offsets, strict=False):
+        features = features_for(title, lede, [event], DAY0 + timedelta(days=days), dated=dated)
+        info = ArticleInfo(title or "untitled", "u", "Wire")
+        state = (
+            new_story(features, event, info)
+            if state is None
+            else merge_story(state, features, event, info)[0]
+        )
+    assert state is not None
+    assert signature_from_json(state.key, state.signature_json()) == state.signature
