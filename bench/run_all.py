@@ -22,6 +22,7 @@ SCRIPTS = (
     "deal_lookup",
     "cluster_scale",
     "poll_cycle",
+    "fetch_path",
     "e2e_latency",
     "memory",
 )

@@ -347,3 +347,50 @@ async def test_cancelling_a_cycle_cancels_its_pending_stores(repo: SourcesRepo) 
     with pytest.raises(asyncio.CancelledError):
         await polling
     assert cancelled.is_set()  # nothing keeps storing behind a cancelled cycle
+
+
+async def test_the_next_claimed_batch_is_fetched_while_the_last_one_is_stored(
+    repo: SourcesRepo,
+) -> None:
+    import asyncio
+
+    await repo.sync_config(
+        [DesiredSource(f"s{i}", "ok", f"http://127.0.0.1/{i}", None, 60) for i in range(4)], T0
+    )
+    release = asyncio.Event()
+    fetched: list[str] = []
+    inner = ok_kind([])
+
+    async def kind(
+        client: httpx.AsyncClient, spec: SourceSpec, state: FetchState, limits: FetchLimits
+    ) -> FetchOutcome:
+        fetched.append(spec.name)
+        return await inner(client, spec, state, limits)  # type: ignore[no-any-return]
+
+    rec = Recorder(repo)
+
+    async def slow_ingest(
+        source: SourceRecord, outcome: FetchOutcome, now: datetime, values: dict[str, object]
+    ) -> int:
+        await release.wait()
+        return await rec.ingest(source, outcome, now, values)
+
+    p = Poller(
+        repo,
+        httpx.AsyncClient(),
+        {"ok": kind},
+        slow_ingest,
+        owner="p",
+        limits=FetchLimits(),
+        clock=Clock(),
+        batch=2,  # two claims of two sources
+    )
+    polling = asyncio.create_task(p.poll_due())
+    for _ in range(400):
+        if len(fetched) == 4:
+            break
+        await asyncio.sleep(0.005)
+    assert len(fetched) == 4  # the second claim did not wait for the first claim's stores
+    release.set()
+    stats = await polling
+    assert (stats.polled, stats.changed, stats.new_articles) == (4, 4, 4)
