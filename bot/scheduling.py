@@ -32,6 +32,7 @@ class Ticker:
     def __init__(self, ticks: list[Tick]) -> None:
         self._scheduler = AsyncIOScheduler(timezone="UTC")
         self._running: set[asyncio.Task[None]] = set()
+        self._stopping = False
         for tick in ticks:
             self._scheduler.add_job(
                 self._guard(tick),
@@ -51,6 +52,12 @@ class Ticker:
                 self._running.add(task)
             try:
                 await tick.job()
+            except asyncio.CancelledError:
+                if not self._stopping:
+                    raise
+                # cancelled by shutdown after the grace period: expected, not a crash (and
+                # APScheduler would log it with a traceback)
+                log.info("tick cancelled at shutdown", extra={"kv": {"tick": tick.name}})
             except Exception:  # one failing tick must not stop the schedule
                 log.exception("tick failed", extra={"kv": {"tick": tick.name}})
             finally:
@@ -70,6 +77,7 @@ class Ticker:
         A tick still running after that is cancelled; its leased work stays queued in the
         store and is picked up again when the lease runs out.
         """
+        self._stopping = True
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         if self._running:

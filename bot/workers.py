@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 from bot.analysis import init_worker
 from bot.sources.offload import set_parse_executor
@@ -30,6 +31,14 @@ def worker_count(workers: int | None) -> int:
     return (os.cpu_count() or 1) if workers is None else workers
 
 
+def worker_context() -> Any:
+    """The forkserver context every worker pool uses, its server preloading :data:`PRELOAD`.
+    (The forkserver is one per process: whoever starts it first decides what it preloads.)"""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
 def start_pool(
     workers: int | None, extra_companies: list[dict[str, object]] | None = None
 ) -> ProcessPoolExecutor | None:
@@ -38,10 +47,11 @@ def start_pool(
     count = worker_count(workers)
     if count <= 0:
         return None
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
     pool = ProcessPoolExecutor(
-        count, mp_context=context, initializer=init_worker, initargs=(extra_companies or [],)
+        count,
+        mp_context=worker_context(),
+        initializer=init_worker,
+        initargs=(extra_companies or [],),
     )
     set_parse_executor(pool)
     return pool

@@ -4,13 +4,13 @@ falls back to inline analysis when the workers are gone."""
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.analysis import Analyser, ArticleText, analyse_chunk, build_classifier, init_worker
+from bot.workers import worker_context
 
 AT = datetime(2026, 3, 1, tzinfo=UTC)
 EXTRA = [{"name": "Quanta Widgets", "aliases": ["QW"]}]
@@ -27,7 +27,7 @@ TEXTS = [
 def pool(workers: int = 2) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         workers,
-        mp_context=multiprocessing.get_context("forkserver"),
+        mp_context=worker_context(),
         initializer=init_worker,
         initargs=(EXTRA,),
     )
