@@ -269,52 +269,69 @@ async def test_at_most_concurrency_fetches_at_once_and_every_source_polled(
     assert peak == 3
 
 
-async def test_fetching_goes_on_while_a_changed_feed_is_stored(repo: SourcesRepo) -> None:
-    import asyncio
+class GatedStore:
+    """Four sources of kind ``ok``; the store waits for :attr:`release`; fetches are listed."""
 
+    def __init__(self, repo: SourcesRepo) -> None:
+        import asyncio
+
+        self.release = asyncio.Event()
+        self.fetched: list[str] = []
+        self.rec = Recorder(repo)
+        self._inner = ok_kind([])
+
+    async def kind(
+        self, client: httpx.AsyncClient, spec: SourceSpec, state: FetchState, limits: FetchLimits
+    ) -> FetchOutcome:
+        self.fetched.append(spec.name)
+        return await self._inner(client, spec, state, limits)  # type: ignore[no-any-return]
+
+    async def ingest(
+        self, source: SourceRecord, outcome: FetchOutcome, now: datetime, values: dict[str, object]
+    ) -> int:
+        await self.release.wait()  # the store is busy until the test says so
+        return await self.rec.ingest(source, outcome, now, values)
+
+    def poller(self, repo: SourcesRepo, **options: int) -> Poller:
+        return Poller(
+            repo,
+            httpx.AsyncClient(),
+            {"ok": self.kind},
+            self.ingest,
+            owner="p",
+            limits=FetchLimits(),
+            clock=Clock(),
+            **options,  # type: ignore[arg-type]
+        )
+
+    async def fetched_all(self) -> bool:
+        import asyncio
+
+        for _ in range(400):
+            if len(self.fetched) == 4:
+                return True
+            await asyncio.sleep(0.005)
+        return False
+
+
+async def four_sources(repo: SourcesRepo) -> None:
     await repo.sync_config(
         [DesiredSource(f"s{i}", "ok", f"http://127.0.0.1/{i}", None, 60) for i in range(4)], T0
     )
-    release = asyncio.Event()
-    fetched: list[str] = []
-    calls: list[FetchState] = []
-    inner = ok_kind(calls)
 
-    async def kind(
-        client: httpx.AsyncClient, spec: SourceSpec, state: FetchState, limits: FetchLimits
-    ) -> FetchOutcome:
-        fetched.append(spec.name)
-        return await inner(client, spec, state, limits)  # type: ignore[no-any-return]
 
-    rec = Recorder(repo)
+async def test_fetching_goes_on_while_a_changed_feed_is_stored(repo: SourcesRepo) -> None:
+    import asyncio
 
-    async def slow_ingest(
-        source: SourceRecord, outcome: FetchOutcome, now: datetime, values: dict[str, object]
-    ) -> int:
-        await release.wait()  # the store is busy until every source has been fetched
-        return await rec.ingest(source, outcome, now, values)
-
-    p = Poller(
-        repo,
-        httpx.AsyncClient(),
-        {"ok": kind},
-        slow_ingest,
-        owner="p",
-        limits=FetchLimits(),
-        clock=Clock(),
-        concurrency=1,
-    )
-    polling = asyncio.create_task(p.poll_due())
-    for _ in range(200):
-        if len(fetched) == 4:
-            break
-        await asyncio.sleep(0.005)
-    assert len(fetched) == 4  # one lane fetched all four while the first store still waited
+    await four_sources(repo)
+    gate = GatedStore(repo)
+    polling = asyncio.create_task(gate.poller(repo, concurrency=1).poll_due())
+    assert await gate.fetched_all()  # one lane fetched all four while the first store waited
     assert not polling.done()  # and the cycle waits for the stores
-    release.set()
+    gate.release.set()
     stats = await polling
     assert (stats.changed, stats.new_articles) == (4, 4)
-    assert len(rec.batches) == 4
+    assert len(gate.rec.batches) == 4
 
 
 async def test_cancelling_a_cycle_cancels_its_pending_stores(repo: SourcesRepo) -> None:
@@ -354,43 +371,10 @@ async def test_the_next_claimed_batch_is_fetched_while_the_last_one_is_stored(
 ) -> None:
     import asyncio
 
-    await repo.sync_config(
-        [DesiredSource(f"s{i}", "ok", f"http://127.0.0.1/{i}", None, 60) for i in range(4)], T0
-    )
-    release = asyncio.Event()
-    fetched: list[str] = []
-    inner = ok_kind([])
-
-    async def kind(
-        client: httpx.AsyncClient, spec: SourceSpec, state: FetchState, limits: FetchLimits
-    ) -> FetchOutcome:
-        fetched.append(spec.name)
-        return await inner(client, spec, state, limits)  # type: ignore[no-any-return]
-
-    rec = Recorder(repo)
-
-    async def slow_ingest(
-        source: SourceRecord, outcome: FetchOutcome, now: datetime, values: dict[str, object]
-    ) -> int:
-        await release.wait()
-        return await rec.ingest(source, outcome, now, values)
-
-    p = Poller(
-        repo,
-        httpx.AsyncClient(),
-        {"ok": kind},
-        slow_ingest,
-        owner="p",
-        limits=FetchLimits(),
-        clock=Clock(),
-        batch=2,  # two claims of two sources
-    )
-    polling = asyncio.create_task(p.poll_due())
-    for _ in range(400):
-        if len(fetched) == 4:
-            break
-        await asyncio.sleep(0.005)
-    assert len(fetched) == 4  # the second claim did not wait for the first claim's stores
-    release.set()
+    await four_sources(repo)
+    gate = GatedStore(repo)
+    polling = asyncio.create_task(gate.poller(repo, batch=2).poll_due())  # two claims of two
+    assert await gate.fetched_all()  # the second claim did not wait for the first's stores
+    gate.release.set()
     stats = await polling
     assert (stats.polled, stats.changed, stats.new_articles) == (4, 4, 4)
