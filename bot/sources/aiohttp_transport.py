@@ -153,7 +153,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             response = await self._get_session().request(
                 request.method,
                 _yarl_url(url),
-                headers=list(request.headers.multi_items()),
+                # aiohttp writes headers as UTF-8, so UTF-8 round-trips them; multi_items()
+                # would first work out an encoding for every request's headers
+                headers=[
+                    (k.decode(), v.decode("utf-8", "replace")) for k, v in request.headers.raw
+                ],
                 data=body or None,
                 allow_redirects=False,
                 timeout=timeout,

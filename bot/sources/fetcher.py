@@ -209,18 +209,26 @@ def _timeouts(limits: FetchLimits) -> dict[str, float | None]:
     return client_timeout(limits).as_dict()
 
 
+_NO_BODY = httpx.ByteStream(b"")  # what httpx gives a GET without content; immutable
+
+
 def _request(
     client: httpx.AsyncClient, url: str, state: FetchState, timeouts: dict[str, float | None]
 ) -> httpx.Request:
-    """What ``client.build_request`` would build for a source's conditional GET (the client's
-    headers, ours over them), built directly: merging headers, cookies and URL parameters
-    generically was a tenth of a 304's cost. The feed client has no cookies, no base URL, no
-    default parameters."""
-    ours = _conditional_headers(state)
-    lowered = {name.lower() for name in ours}
-    headers = [(k, v) for k, v in client.headers.multi_items() if k not in lowered]
-    headers.extend(ours.items())
-    return httpx.Request("GET", _parsed(url), headers=headers, extensions={"timeout": timeouts})
+    """What ``client.build_request`` would build for a source's conditional GET (Host, the
+    client's headers, ours over them), built directly: merging headers, cookies and URL
+    parameters generically, then looking up a content type and re-encoding the headers for a
+    body a GET does not have, was a fifth of a 304's cost. The feed client has no cookies, no
+    base URL, no default parameters."""
+    parsed = _parsed(url)
+    ours = [(k.encode(), v.encode()) for k, v in _conditional_headers(state).items()]
+    lowered = {name.lower() for name, _ in ours}
+    headers = [(b"Host", parsed.netloc)]
+    headers.extend((k, v) for k, v in client.headers.raw if k.lower() not in lowered)
+    headers.extend(ours)
+    return httpx.Request(
+        "GET", parsed, headers=headers, stream=_NO_BODY, extensions={"timeout": timeouts}
+    )
 
 
 async def _send(
