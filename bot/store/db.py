@@ -9,6 +9,7 @@ Alembic's, applied at start; on PostgreSQL an advisory lock makes concurrent rep
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from bot.store import sqlite_onehop
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK_ID = 0x6465616C  # "deal": pg_advisory_lock key shared by every replica
@@ -43,7 +46,11 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``database_url``. SQLite gets WAL, foreign keys and a busy timeout."""
     url = async_url(database_url)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        # the dialect's own reading of the URL (file name, uri=true, thread checks) ...
+        args, options = create_async_engine(url).dialect.create_connect_args(make_url(url))
+        # ... opened with one thread hop per statement (bot.store.sqlite_onehop)
+        opener = partial(sqlite_onehop.connect, *args, **{**options, "timeout": 30})
+        engine = create_async_engine(url, async_creator=opener, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
