@@ -84,6 +84,23 @@ def score_pair(article: StoryFeatures, member: StoryFeatures) -> PairScore | Non
 
     ``None`` means a gate failed (incompatible types, no shared entity, too far apart).
     """
+    score = _pair_score(article, member, None)
+    return None if score is None else PairScore(score, article, member)
+
+
+def _jaccard(left: frozenset[str], right: frozenset[str]) -> float:
+    # text.jaccard's value without building the union set
+    shared = len(left & right)
+    union = len(left) + len(right) - shared
+    return shared / union if union else 0.0
+
+
+def _pair_score(article: StoryFeatures, member: StoryFeatures, beat: float | None) -> float | None:
+    """:func:`score_pair`'s score; ``None`` also when ``beat`` is given and the score cannot
+    exceed it. The shingle similarity (a 64-value comparison, the dearest signal) is computed
+    last, and only if the score with a perfect one would exceed ``beat``: floating-point
+    addition and multiplication by a positive weight are monotonic, so that bound is never
+    below the score."""
     if not _types_compatible(article.event_types, member.event_types):
         return None
     shared_companies = article.companies & member.companies
@@ -94,38 +111,45 @@ def score_pair(article: StoryFeatures, member: StoryFeatures) -> PairScore | Non
     both_dated = article.dated and member.dated
     if both_dated and gap > MAX_GAP:
         return None
-    word_sim = text.jaccard(article.words, member.words)
-    shingle_sim = text.minhash_similarity(article.minhash, member.minhash)
+    word_sim = _jaccard(article.words, member.words)
     name_sim = text.overlap(article.names, member.names)
     amount_hit = 1.0 if article.amounts & member.amounts else 0.0
-    company_sim = text.jaccard(article.companies, member.companies)
+    company_sim = _jaccard(article.companies, member.companies)
     partner_conflict = (
         len(article.companies) >= 2
         and len(member.companies) >= 2
         and bool(article.companies - member.companies)
         and bool(member.companies - article.companies)
     )
+    half_typed = bool(article.event_types) != bool(member.event_types)
+
+    def total(shingle_sim: float) -> float:
+        score = (
+            _W_WORDS * word_sim
+            + _W_SHINGLES * shingle_sim
+            + _W_NAMES * name_sim
+            + _W_AMOUNTS * amount_hit
+            + _W_COMPANY * company_sim
+        )
+        if partner_conflict:
+            score -= _PARTNER_CONFLICT_PENALTY
+        if half_typed:
+            score -= _HALF_TYPED_PENALTY
+        if not both_dated:
+            score -= _UNDATED_PENALTY
+        elif gap <= _FRESH_GAP and shared_companies:
+            score += _FRESH_BONUS
+        elif gap > _FREE_GAP:
+            score -= _GAP_PENALTY_PER_30D * (gap - _FREE_GAP) / timedelta(days=30)
+        return score
+
+    if beat is not None and total(1.0) <= beat:
+        return None
+    shingle_sim = text.minhash_similarity(article.minhash, member.minhash)
     disjoint = bool(article.companies and member.companies and not shared_companies)
     if disjoint and shingle_sim < _DISJOINT_COMPANIES_MIN:
         return None
-    score = (
-        _W_WORDS * word_sim
-        + _W_SHINGLES * shingle_sim
-        + _W_NAMES * name_sim
-        + _W_AMOUNTS * amount_hit
-        + _W_COMPANY * company_sim
-    )
-    if partner_conflict:
-        score -= _PARTNER_CONFLICT_PENALTY
-    if bool(article.event_types) != bool(member.event_types):
-        score -= _HALF_TYPED_PENALTY
-    if not both_dated:
-        score -= _UNDATED_PENALTY
-    elif gap <= _FRESH_GAP and shared_companies:
-        score += _FRESH_BONUS
-    elif gap > _FREE_GAP:
-        score -= _GAP_PENALTY_PER_30D * (gap - _FREE_GAP) / timedelta(days=30)
-    return PairScore(score, article, member)
+    return total(shingle_sim)
 
 
 def pair_reasons(article: StoryFeatures, member: StoryFeatures) -> tuple[str, ...]:
@@ -139,6 +163,15 @@ def pair_reasons(article: StoryFeatures, member: StoryFeatures) -> tuple[str, ..
         f"amounts={','.join(sorted(article.amounts & member.amounts)[:3]) or '-'}",
         f"gap={gap.days}d" if article.dated and member.dated else "gap=undated",
     )
+
+
+def _may_match(article: StoryFeatures, story: StoryCandidate) -> bool:
+    """False when every member of ``story`` fails :func:`_pair_score`'s type or entity gate
+    (judged on the story's unions: exact, and one check instead of one per member)."""
+    types = article.event_types
+    if types and not story.has_untyped and not types & story.event_types:
+        return False
+    return bool(article.companies & story.companies or article.names & story.names)
 
 
 def score_story(article: StoryFeatures, story: StoryCandidate) -> PairScore | None:
@@ -158,18 +191,27 @@ class StoryClusterer:
         self.threshold = threshold
 
     def assign(self, article: StoryFeatures, candidates: Sequence[StoryCandidate]) -> Match:
-        """The best-scoring candidate at or above the threshold, else ``Match(None, ...)``."""
+        """The best-scoring candidate at or above the threshold, else ``Match(None, ...)``.
+
+        The best pair is the first highest-scoring one in candidate and member order, exactly
+        as :func:`score_story` per story and a strict maximum across stories pick it; pairs
+        that cannot beat the best so far are not fully scored (see :func:`_pair_score`).
+        """
         best_key: str | None = None
-        best: PairScore | None = None
+        best: tuple[float, StoryFeatures] | None = None
         for story in candidates:
-            pair = score_story(article, story)
-            if pair is not None and (best is None or pair.score > best.score):
-                best, best_key = pair, story.key
+            if not _may_match(article, story):
+                continue
+            for member in story.members:
+                score = _pair_score(article, member, None if best is None else best[0])
+                if score is not None and (best is None or score > best[0]):
+                    best, best_key = (score, member), story.key
         if best is None:
             return Match(None, 0.0, ("no candidate shares an entity",))
-        if best.score < self.threshold:
-            return Match(None, best.score, ("best candidate below threshold", *best.reasons))
-        return Match(best_key, best.score, best.reasons)
+        pair = PairScore(best[0], article, best[1])
+        if pair.score < self.threshold:
+            return Match(None, pair.score, ("best candidate below threshold", *pair.reasons))
+        return Match(best_key, pair.score, pair.reasons)
 
     def assign_from(self, article: StoryFeatures, index: CandidateIndex) -> Match:
         """:meth:`assign` over the candidates a synchronous ``index`` retrieves for ``article``."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -34,14 +34,21 @@ class StoryCandidate:
     members: tuple[StoryFeatures, ...]
     first_seen: datetime
     last_seen: datetime
+    # unions over the members, computed once: the clusterer skips a story no member of which
+    # can pass its type and entity gates without scoring its members one by one
+    event_types: frozenset[str] = field(init=False, repr=False, compare=False)
+    companies: frozenset[str] = field(init=False, repr=False, compare=False)
+    names: frozenset[str] = field(init=False, repr=False, compare=False)
+    has_untyped: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def event_types(self) -> frozenset[str]:
-        return frozenset(t for m in self.members for t in m.event_types)
-
-    @property
-    def companies(self) -> frozenset[str]:
-        return frozenset(c for m in self.members for c in m.companies)
+    def __post_init__(self) -> None:
+        members = self.members
+        object.__setattr__(
+            self, "event_types", frozenset().union(*(m.event_types for m in members))
+        )
+        object.__setattr__(self, "companies", frozenset().union(*(m.companies for m in members)))
+        object.__setattr__(self, "names", frozenset().union(*(m.names for m in members)))
+        object.__setattr__(self, "has_untyped", any(not m.event_types for m in members))
 
     def index_keys(self) -> list[str]:
         """The union of the members' index keys, in first-seen order."""
