@@ -105,13 +105,17 @@ class SqlStoryBook:
         self._clusterer = clusterer or StoryClusterer()
         self._signatures = SignatureCache()
 
+    def locks(self, unit: IngestUnit) -> bool:
+        """Placements lock their keys on PostgreSQL only (SQLite has one writer at a time)."""
+        return unit.session.get_bind().dialect.name == "postgresql"
+
     async def lock(self, unit: IngestUnit, keys: Iterable[str]) -> None:
         """Take the PostgreSQL advisory locks of ``keys`` this transaction does not hold yet,
         in sorted order. The pipeline locks a whole batch's keys up front: two batches
         locking article by article could each wait for a key the other holds."""
-        session = unit.session
-        if session.get_bind().dialect.name != "postgresql":
+        if not self.locks(unit):
             return
+        session = unit.session
         held: set[str] = session.info.setdefault(_LOCKED, set())
         for key in sorted(set(keys) - held):
             await session.execute(_KEY_LOCK, {"k": key})

@@ -233,3 +233,50 @@ async def test_a_drain_that_dies_fails_its_sources_instead_of_hanging(
     assert (stats.changed, stats.failed, stats.new_articles) == (5, 5, 0)
     rows = await stack.sources.all()
     assert all(r.last_error and "could not store" in r.last_error for r in rows)
+
+
+async def test_placement_starts_before_the_whole_batch_is_analysed_where_nothing_locks(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import pipeline as pipeline_module
+    from bot.analysis import Analyser, ArticleText
+    from bot.classify.classifier import default_classifier
+    from bot.classify.companies import CompanyTable
+    from bot.pipeline import Pipeline
+    from bot.store.storybook import SqlStoryBook
+    from bot.stories.replay import company_finder
+
+    monkeypatch.setattr(pipeline_module, "ANALYSIS_PART", 4)
+    steps: list[str] = []
+    inline = Analyser(default_classifier())
+
+    async def analyse_many(texts: list[ArticleText]) -> list[object]:
+        part = steps.count("analyse")
+        steps.append("analyse")
+        await asyncio.sleep(0.02 * part)  # later parts come back later, as from busy workers
+        steps.append("analysed")
+        return inline.analyse_inline(texts)  # type: ignore[return-value]
+
+    class RecordingBook(SqlStoryBook):
+        async def place(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+            steps.append("place")
+            return await super().place(*args, **kwargs)  # type: ignore[arg-type]
+
+    pipeline = Pipeline(
+        IngestUnits(writer_sessions(stack.engine)),
+        default_classifier(),
+        RecordingBook(company_finder(CompanyTable.default())),
+        stack.pipeline._router,
+        owner="me",
+        group_wait=30,
+        analyse_many=analyse_many,  # type: ignore[arg-type]
+    )
+    (source,) = await claim(stack, 1)
+    entries = [FeedEntry(CLOSURE, f"https://news.test/ford-{i}") for i in range(12)]
+    assert await pipeline.ingest_many([changed(source, *entries)]) == [12]
+    assert steps.count("place") == 12 and await count(stack, EventRow) == 12
+    last_analysed = max(i for i, step in enumerate(steps) if step == "analysed")
+    if stack.engine.dialect.name == "postgresql":  # keys are locked up front: all analysed first
+        assert steps.count("analyse") == 1 and steps.index("place") > last_analysed
+    else:  # three parts, all sent at once; the first is placed while the others are out
+        assert steps[:3] == ["analyse"] * 3 and steps.index("place") < last_analysed
