@@ -38,6 +38,7 @@ from bot.stories.index import PER_KEY_LIMIT, WINDOW_AHEAD, WINDOW_BACK, StoryCan
 from bot.stories.state import signature_from_json
 
 WRITTEN = "dealradar.stories_written"  # session.info: story ids cached by this transaction
+FILED = "dealradar.keys_filed"  # session.info: story id -> index keys this transaction filed
 
 
 class SignatureCache:
@@ -177,12 +178,14 @@ class SqlStoryIndex:
         INSERT … ON CONFLICT DO NOTHING for all of them).
 
         Call after inserting or updating the story (keys: :meth:`StoryState.index_keys`).
+        Keys this transaction filed for the story already are not sent again (the insert would
+        do nothing for them): a batch often places several reports of one story.
         Raises :class:`StoreError` when the database fails.
         """
-        rows = [
-            {"story_id": story_id, "company": key, "first_seen_at": first_seen}
-            for key in dict.fromkeys(keys)
-        ]
+        filed: dict[int, set[str]] = self._session.info.setdefault(FILED, {})
+        done = filed.setdefault(story_id, set())
+        new = [key for key in dict.fromkeys(keys) if key not in done]
+        rows = [{"story_id": story_id, "company": key, "first_seen_at": first_seen} for key in new]
         if not rows:
             return
         table = cast(Table, StoryCompanyRow.__table__)
@@ -194,3 +197,4 @@ class SqlStoryIndex:
             )
         except SQLAlchemyError as exc:
             raise StoreError(f"story index update failed: {type(exc).__name__}") from exc
+        done.update(new)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from bot.domain import Event, EventType, Status
 from bot.store import story_index
-from bot.store.models import Base, StoryRow
+from bot.store.models import Base, StoryCompanyRow, StoryRow
 from bot.store.story_index import SignatureCache, SqlStoryIndex, forget_on_rollback
 from bot.stories.features import StoryFeatures, features_for
 from bot.stories.index import PER_KEY_LIMIT, WINDOW_BACK, InMemoryIndex, StoryCandidate
@@ -188,3 +188,28 @@ def test_cache_is_bounded_by_members_and_keeps_the_recently_used() -> None:
     assert cache.get(1, 2) is c
     assert cache.get(3, 1) is None
     assert cache.members == 2
+
+
+async def test_keys_a_transaction_filed_for_a_story_are_not_sent_again(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sql = SqlStoryIndex(session)
+    good = _story("Acme", 0, 1)
+    await _store(session, sql, good)
+    sent: list[list[str]] = []
+    execute = session.execute
+
+    async def recording(statement: object, params: object = None, **kw: object) -> object:
+        if isinstance(params, list):
+            sent.append([row["company"] for row in params])
+        return await execute(statement, params, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(session, "execute", recording)
+    row_id = int((await session.execute(select(StoryRow.id))).scalar_one())
+    await sql.file(row_id, ["Acme"], DAY0)  # filed when stored: nothing to send
+    await sql.file(row_id, ["Acme", "~Oppama"], DAY0)
+    await sql.file(row_id, ["~Oppama", "Acme"], DAY0)
+    assert sent == [["~Oppama"]]
+    monkeypatch.undo()
+    keys = (await session.execute(select(StoryCompanyRow.company).order_by("company"))).scalars()
+    assert list(keys) == ["Acme", "~Oppama"]
