@@ -9,7 +9,7 @@ its most recent articles (see :mod:`bot.stories.state`) in ``StoryRow.features``
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,6 +43,8 @@ class StoryFeatures:
     plant: str | None = None
     country: str | None = None
     jobs: int | None = None
+    # to_json's result, built once: a story rewrites its kept members on every report
+    _json: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def primary_type(self) -> str:
@@ -60,6 +62,13 @@ class StoryFeatures:
         return keys[:_MAX_KEYS]
 
     def to_json(self) -> dict[str, Any]:
+        """The JSON form (shared between calls: do not modify it)."""
+        if self._json is None:
+            object.__setattr__(self, "_json", self._build_json())
+        assert self._json is not None
+        return self._json
+
+    def _build_json(self) -> dict[str, Any]:
         return {
             "types": sorted(self.event_types),
             "companies": sorted(self.companies),

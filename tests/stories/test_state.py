@@ -149,3 +149,15 @@ def test_a_written_signature_decodes_to_the_one_in_memory(
         )
     assert state is not None
     assert signature_from_json(state.key, state.signature_json()) == state.signature
+
+
+def test_a_members_json_is_built_once_and_replacing_a_field_rebuilds_it() -> None:
+    from dataclasses import replace
+
+    member = _start().signature.members[0]
+    first = member.to_json()
+    assert member.to_json() is first  # kept, not rebuilt per story write
+    changed = replace(member, jobs=4321)
+    assert changed.to_json()["jobs"] == 4321 and first["jobs"] != 4321
+    assert changed != member and replace(changed, jobs=member.jobs) == member
+    assert type(member).from_json(first) == member
