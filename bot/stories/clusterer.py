@@ -166,12 +166,10 @@ def pair_reasons(article: StoryFeatures, member: StoryFeatures) -> tuple[str, ..
 
 
 def _may_match(article: StoryFeatures, story: StoryCandidate) -> bool:
-    """False when every member of ``story`` fails :func:`_pair_score`'s type or entity gate
-    (judged on the story's unions: exact, and one check instead of one per member)."""
+    """False when every member of ``story`` fails :func:`_pair_score`'s type gate (judged on
+    the story's union of types: exact, and one check instead of one per member)."""
     types = article.event_types
-    if types and not story.has_untyped and not types & story.event_types:
-        return False
-    return bool(article.companies & story.companies or article.names & story.names)
+    return not types or story.has_untyped or bool(types & story.event_types)
 
 
 def score_story(article: StoryFeatures, story: StoryCandidate) -> PairScore | None:
@@ -194,15 +192,17 @@ class StoryClusterer:
         """The best-scoring candidate at or above the threshold, else ``Match(None, ...)``.
 
         The best pair is the first highest-scoring one in candidate and member order, exactly
-        as :func:`score_story` per story and a strict maximum across stories pick it; pairs
-        that cannot beat the best so far are not fully scored (see :func:`_pair_score`).
+        as :func:`score_story` per story and a strict maximum across stories pick it. Stories
+        and members that fail a gate are skipped whole, and pairs that cannot beat the best so
+        far are not fully scored (see :func:`_pair_score`).
         """
         best_key: str | None = None
         best: tuple[float, StoryFeatures] | None = None
         for story in candidates:
             if not _may_match(article, story):
                 continue
-            for member in story.members:
+            # members sharing no company or name fail the entity gate: not even visited
+            for member in story.members_sharing(article):
                 score = _pair_score(article, member, None if best is None else best[0])
                 if score is not None and (best is None or score > best[0]):
                     best, best_key = (score, member), story.key

@@ -40,15 +40,34 @@ class StoryCandidate:
     companies: frozenset[str] = field(init=False, repr=False, compare=False)
     names: frozenset[str] = field(init=False, repr=False, compare=False)
     has_untyped: bool = field(init=False, repr=False, compare=False)
+    _by_entity: dict[str, list[int]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         members = self.members
+        by_entity: dict[str, list[int]] = {}
+        for number, member in enumerate(members):
+            for company in member.companies:
+                by_entity.setdefault(company, []).append(number)
+            for name in member.names:
+                by_entity.setdefault("~" + name, []).append(number)
+        object.__setattr__(self, "_by_entity", by_entity)
         object.__setattr__(
             self, "event_types", frozenset().union(*(m.event_types for m in members))
         )
         object.__setattr__(self, "companies", frozenset().union(*(m.companies for m in members)))
         object.__setattr__(self, "names", frozenset().union(*(m.names for m in members)))
         object.__setattr__(self, "has_untyped", any(not m.event_types for m in members))
+
+    def members_sharing(self, features: StoryFeatures) -> list[StoryFeatures]:
+        """The members sharing a company or a name with ``features``, in member order."""
+        by_entity = self._by_entity
+        found: set[int] = set()
+        for company in features.companies:
+            found.update(by_entity.get(company, ()))
+        for name in features.names:
+            found.update(by_entity.get("~" + name, ()))
+        members = self.members
+        return [members[number] for number in sorted(found)]
 
     def index_keys(self) -> list[str]:
         """The union of the members' index keys, in first-seen order."""
