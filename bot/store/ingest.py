@@ -198,10 +198,13 @@ class IngestUnit:
             stmt = stmt.with_for_update()
         return (await self.session.scalars(stmt)).first()
 
+    # The delivery statements below run without autoflush: they need no story row written
+    # first, and a merged story's row is written once per batch (bot.store.storybook).
+
     async def delivery_by_key(self, key: str) -> DeliveryRow | None:
-        return (
-            await self.session.scalars(select(DeliveryRow).where(DeliveryRow.key == key))
-        ).first()
+        with self.session.no_autoflush:
+            found = await self.session.scalars(select(DeliveryRow).where(DeliveryRow.key == key))
+            return found.first()
 
     async def enqueue(
         self,
@@ -233,15 +236,17 @@ class IngestUnit:
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(DeliveryRow.id)
         )
-        return (await self.session.execute(stmt)).first() is not None
+        with self.session.no_autoflush:
+            return (await self.session.execute(stmt)).first() is not None
 
     async def refresh_pending(self, delivery_id: int, message: Message) -> None:
         """Replace a still-pending delivery's message with a newer snapshot (group_wait)."""
-        await self.session.execute(
-            update(DeliveryRow)
-            .where(DeliveryRow.id == delivery_id, DeliveryRow.state == "pending")
-            .values(payload=message_to_json(message))
-        )
+        with self.session.no_autoflush:
+            await self.session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.state == "pending")
+                .values(payload=message_to_json(message))
+            )
 
     async def update_sources(
         self, owner: str, updates: Sequence[tuple[int, dict[str, Any]]]

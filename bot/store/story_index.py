@@ -39,6 +39,14 @@ from bot.stories.state import signature_from_json
 
 WRITTEN = "dealradar.stories_written"  # session.info: story ids cached by this transaction
 FILED = "dealradar.keys_filed"  # session.info: story id -> index keys this transaction filed
+UNFLUSHED = "dealradar.unflushed_signatures"  # session.info: see unflushed_signatures
+
+
+def unflushed_signatures(session: AsyncSession) -> dict[int, StoryCandidate]:
+    """Signatures of stories this transaction changed in memory, by story id: their rows may
+    not be flushed yet, so their stored ``article_count`` and ``features`` may be stale."""
+    found: dict[int, StoryCandidate] = session.info.setdefault(UNFLUSHED, {})
+    return found
 
 
 class SignatureCache:
@@ -139,11 +147,12 @@ class SqlStoryIndex:
         if around is not None:
             params.update(lo=around - WINDOW_BACK, hi=around + WINDOW_AHEAD)
         try:
-            counts = await self._session.execute(
-                _candidates_statement(len(unique), around is not None), params
-            )
-            versions = [(int(row[0]), int(row[1])) for row in counts.all()]
-            return await self._signatures(versions)
+            with self._session.no_autoflush:  # changed rows are served from memory, below
+                counts = await self._session.execute(
+                    _candidates_statement(len(unique), around is not None), params
+                )
+                versions = [(int(row[0]), int(row[1])) for row in counts.all()]
+                return await self._signatures(versions)
         except SQLAlchemyError as exc:
             raise StoreError(f"story candidate lookup failed: {type(exc).__name__}") from exc
 
@@ -151,8 +160,11 @@ class SqlStoryIndex:
         """The signatures of ``(story id, article_count)``: cached, else loaded and decoded."""
         found: dict[int, StoryCandidate] = {}
         missing: list[int] = []
+        unflushed = unflushed_signatures(self._session)
         for story_id, article_count in versions:
-            hit = self._cache.get(story_id, article_count) if self._cache else None
+            hit = unflushed.get(story_id)
+            if hit is None and self._cache is not None:
+                hit = self._cache.get(story_id, article_count)
             if hit is None:
                 missing.append(story_id)
             else:
@@ -192,9 +204,10 @@ class SqlStoryIndex:
         dialect = self._session.get_bind().dialect.name
         insert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
         try:
-            await self._session.execute(
-                insert.on_conflict_do_nothing(index_elements=["story_id", "company"]), rows
-            )
+            with self._session.no_autoflush:  # index rows need no story row written first
+                await self._session.execute(
+                    insert.on_conflict_do_nothing(index_elements=["story_id", "company"]), rows
+                )
         except SQLAlchemyError as exc:
             raise StoreError(f"story index update failed: {type(exc).__name__}") from exc
         done.update(new)

@@ -9,6 +9,11 @@ Each event of an article is placed on its own (features built from that event), 
 reporting a partnership *and* a plant closure feeds a story of each type; for the usual
 one-event article this is exactly the replay's code path.
 
+Writes: a new story is inserted at once (its id is filed in the index); a merged story's row
+is updated in memory and written at the transaction's next flush (a new story's, or the
+commit), so a story that several reports of a batch join is written once, not per report.
+Until then the index serves its signature from memory (:func:`unflushed_signatures`).
+
 Concurrency: on PostgreSQL the transaction first takes an advisory lock per index key of the
 article (sorted, transaction-scoped; a batch's keys all at once, before its first placement,
 so two batches never wait for each other in a cycle). Two reports of one event share a key —
@@ -28,7 +33,12 @@ from bot.domain import Article, Event, Status
 from bot.pipeline import Placement, text_of
 from bot.store.ingest import IngestUnit
 from bot.store.models import StoryRow
-from bot.store.story_index import SignatureCache, SqlStoryIndex, forget_on_rollback
+from bot.store.story_index import (
+    SignatureCache,
+    SqlStoryIndex,
+    forget_on_rollback,
+    unflushed_signatures,
+)
 from bot.stories.clusterer import StoryClusterer, window_center
 from bot.stories.features import StoryFeatures
 from bot.stories.index import StoryCandidate
@@ -121,6 +131,11 @@ class SqlStoryBook:
             await session.execute(_KEY_LOCK, {"k": key})
             held.add(key)
 
+    @staticmethod
+    async def _key_taken(unit: IngestUnit, key: str) -> bool:
+        with unit.session.no_autoflush:
+            return bool(await unit.session.scalar(_ID_BY_KEY, {"key": key}))
+
     async def place(
         self,
         unit: IngestUnit,
@@ -145,7 +160,8 @@ class SqlStoryBook:
         if match.story_key is not None:
             row = placed.get(match.story_key)
             if row is None:
-                row = (await session.scalars(_ROW_BY_KEY, {"key": match.story_key})).first()
+                with session.no_autoflush:  # rows not flushed yet are all in ``placed``
+                    row = (await session.scalars(_ROW_BY_KEY, {"key": match.story_key})).first()
         if row is not None:
             current = state_from_row(row, self._signatures.get(row.id, row.article_count))
             state, _changed = merge_story(current, features, event, info)
@@ -153,14 +169,16 @@ class SqlStoryBook:
             created = False
         else:
             state = new_story(features, event, info)
-            while state.key in placed or await session.scalar(_ID_BY_KEY, {"key": state.key}):
+            while state.key in placed or await self._key_taken(unit, state.key):
                 state = new_story(features, event, info, key=state.key + "x")
             row = StoryRow(alertable=True)
             previous, created = None, True
         _write(row, state)
         session.add(row)
-        await session.flush()
+        if created:  # its id is needed now; merged stories are written at the next flush
+            await session.flush()
         placed[state.key] = row
+        unflushed_signatures(session)[row.id] = state.signature
         # the next report of this story in the batch finds it decoded: the signature just
         # written equals what decoding the row gives back (tests/stories/test_state.py), so
         # it is cached as is rather than decoded again (~0.3 ms a placement)

@@ -280,3 +280,33 @@ async def test_placement_starts_before_the_whole_batch_is_analysed_where_nothing
         assert steps.count("analyse") == 1 and steps.index("place") > last_analysed
     else:  # three parts, all sent at once; the first is placed while the others are out
         assert steps[:3] == ["analyse"] * 3 and steps.index("place") < last_analysed
+
+
+async def test_a_story_several_reports_of_a_batch_join_is_written_once(
+    stack: Stack,
+) -> None:
+    from sqlalchemy import event
+
+    from bot.store.models import StoryRow
+
+    updates: list[str] = []
+
+    def count_story_updates(*args: object) -> None:
+        statement = str(args[2])
+        if statement.startswith("UPDATE stories"):
+            updates.append(statement)
+
+    event.listen(stack.engine.sync_engine, "before_cursor_execute", count_story_updates)
+    sources = await claim(stack, 5)
+    reports = [
+        changed(source, FeedEntry(CLOSURE, f"https://outlet-{n}.test/ford"))
+        for n, source in enumerate(sources)
+    ]
+    assert await stack.pipeline.ingest_many(reports) == [1] * 5
+    event.remove(stack.engine.sync_engine, "before_cursor_execute", count_story_updates)
+    async with stack.engine.connect() as conn:
+        stories = (await conn.execute(select(StoryRow.article_count, StoryRow.outlets))).all()
+    # every report found the story the first one started, though its row was written only
+    # at commit: the index served the story's signature from memory
+    assert [(count, len(outlets)) for count, outlets in stories] == [(5, 5)]
+    assert len(updates) == 1
