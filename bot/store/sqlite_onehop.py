@@ -10,12 +10,13 @@ last row id) for the adapter to read. Everything else is aiosqlite's own connect
 
 It uses aiosqlite's ``Connection._execute`` and ``_conn`` (as SQLAlchemy's adapter does with
 ``_tx`` and ``_conn``), so ``pyproject.toml`` bounds aiosqlite's version and
-``tests/store/test_sqlite_onehop.py`` checks the behaviour the adapter relies on.
+``tests/core/test_sqlite_onehop.py`` checks the behaviour the adapter relies on.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections import deque
 from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
@@ -50,7 +51,7 @@ class OneHopCursor:
         self.rowcount = -1
         self.lastrowid: int | None = None
         self.arraysize = 1
-        self._rows: list[Any] = []
+        self._rows: deque[Any] = deque()
 
     async def __aenter__(self) -> OneHopCursor:
         return self
@@ -62,7 +63,8 @@ class OneHopCursor:
         outcome: _Outcome = await self._connection._execute(  # type: ignore[no-untyped-call]
             _run, self._connection._conn, many, sql, parameters
         )
-        self.description, self.rowcount, self.lastrowid, self._rows = outcome
+        self.description, self.rowcount, self.lastrowid, rows = outcome
+        self._rows = deque(rows)
         return self
 
     async def execute(self, sql: str, parameters: Any = None) -> OneHopCursor:
@@ -72,15 +74,15 @@ class OneHopCursor:
         return await self._run(True, sql, parameters)
 
     async def fetchone(self) -> Any:
-        return self._rows.pop(0) if self._rows else None
+        return self._rows.popleft() if self._rows else None
 
     async def fetchmany(self, size: int | None = None) -> Sequence[Any]:
-        size = self.arraysize if size is None else size
-        taken, self._rows = self._rows[:size], self._rows[size:]
-        return taken
+        count = min(self.arraysize if size is None else size, len(self._rows))
+        return [self._rows.popleft() for _ in range(count)]
 
     async def fetchall(self) -> Sequence[Any]:
-        taken, self._rows = self._rows, []
+        taken = list(self._rows)
+        self._rows.clear()
         return taken
 
     def __aiter__(self) -> OneHopCursor:
@@ -89,14 +91,14 @@ class OneHopCursor:
     async def __anext__(self) -> Any:
         if not self._rows:
             raise StopAsyncIteration
-        return self._rows.pop(0)
+        return self._rows.popleft()
 
     async def nextset(self) -> None:  # SQLite has one result set per statement
-        self._rows = []
+        self._rows.clear()
         self.description = None
 
     async def close(self) -> None:
-        self._rows = []
+        self._rows.clear()
 
 
 class OneHopConnection(aiosqlite.Connection):

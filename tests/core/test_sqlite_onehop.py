@@ -92,3 +92,18 @@ async def test_urls_keep_their_meaning(tmp_path: Path) -> None:
             assert (await conn.execute(text("SELECT 40 + 2"))).scalar() == 42
     finally:
         await memory.dispose()
+
+
+async def test_streamed_results_arrive_whole_and_in_order(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'stream.db'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+            await conn.execute(text("INSERT INTO t VALUES (:x)"), [{"x": i} for i in range(1000)])
+            streamed = await conn.stream(text("SELECT x FROM t ORDER BY x"))
+            seen = [row[0] async for row in streamed]
+            partitions = await conn.stream(text("SELECT x FROM t ORDER BY x"))
+            sizes = [len(part) async for part in partitions.partitions(300)]
+        assert seen == list(range(1000)) and sizes == [300, 300, 300, 100]
+    finally:
+        await engine.dispose()
