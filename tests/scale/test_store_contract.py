@@ -106,3 +106,30 @@ async def test_closures_reach_only_the_channels_routed_for_them(stack: Stack) ->
     claimed = await stack.outbox.claim_due(stack.owner, T0 + timedelta(minutes=1), 10, 60)
     assert [c.delivery.target.channel for c in claimed] == ["C1"]
     assert await stack.outbox.depth(T0 + timedelta(minutes=1)) == 1  # claimed, still pending
+
+
+async def test_claim_due_takes_the_most_overdue_free_sources_up_to_the_limit(
+    stack: Stack,
+) -> None:
+    from sqlalchemy import select, update
+
+    from bot.store.models import SourceRow
+
+    async with stack.engine.begin() as conn:  # feed-2 most overdue, then feed-0, then feed-1
+        for name, minutes in (("feed-0", 20), ("feed-1", 10), ("feed-2", 30)):
+            await conn.execute(
+                update(SourceRow)
+                .where(SourceRow.name == name)
+                .values(next_poll_at=T0 - timedelta(minutes=minutes))
+            )
+    first = await stack.sources.claim_due(stack.owner, T0, limit=2, lease_s=60)
+    assert [s.name for s in first] == ["feed-2", "feed-0"]
+    # leased: another owner gets only what is left, and nothing until the leases run out
+    other = await stack.sources.claim_due("replica-b", T0, limit=10, lease_s=60)
+    assert [s.name for s in other] == ["feed-1"]
+    assert await stack.sources.claim_due("replica-b", T0 + timedelta(seconds=30), 10, 60) == []
+    later = await stack.sources.claim_due("replica-b", T0 + timedelta(seconds=61), 10, 60)
+    assert [s.name for s in later] == ["feed-2", "feed-0", "feed-1"]
+    async with stack.engine.connect() as conn:
+        owners = set((await conn.execute(select(SourceRow.lease_owner))).scalars())
+    assert owners == {"replica-b"}
