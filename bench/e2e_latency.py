@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from bench.common import machine, percentile, spread
+from bot import gc_tuning
 from bot.app import build, run_forever
 from bot.classify import CompanyTable
 from bot.config.settings import (
@@ -117,6 +118,7 @@ async def main_async(args: argparse.Namespace) -> int:
             server.set_feed(path, [{"title": "Quiet day", "link": f"https://news.test/q{i}"}])
             urls.append(server.url(path))
         runtime = await build(settings_for(urls, Path(tmp) / "e2e.db", slack.api_url, args))
+        gc_tuning.tune()  # as `dealradar run` does after building the runtime
         stop = asyncio.Event()
         bot = asyncio.create_task(run_forever(runtime, stop))
         watcher = asyncio.create_task(watch())

@@ -34,6 +34,7 @@ from tests.fakes.feedserver_process import FeedServerProcess
 
 
 async def child(db: Path, base: str, sources: int) -> dict[str, object]:
+    from bot import gc_tuning
     from bot.app import build
     from bot.config.settings import FetchConfig, Settings, SourceConfig
 
@@ -44,6 +45,7 @@ async def child(db: Path, base: str, sources: int) -> dict[str, object]:
     )
     clock = StepClock()
     runtime = await build(settings, clock=clock)
+    gc_tuning.tune()  # as `dealradar run` does after building the runtime
     cycles = []
     try:
         for name in ("cold", "warm"):

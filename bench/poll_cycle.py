@@ -40,6 +40,7 @@ from pathlib import Path
 import feedparser
 
 from bench.common import StepClock, machine, spread
+from bot import gc_tuning
 from bot.app import build
 from bot.config.settings import FetchConfig, Settings, SourceConfig
 from tests.fakes.feedserver_process import FeedServerProcess
@@ -123,6 +124,7 @@ async def one_run(
         clock = StepClock()
         runtime = await build(settings_for(urls, Path(tmp) / "bench.db", overrides), clock=clock)
         started = time.perf_counter()
+        gc_tuning.tune()  # as `dealradar run` does after building the runtime
         await runtime.warm_up()  # as `dealradar run` does at start; once per process
         print(
             f"  worker start-up (once per process, not in the cycles): "

@@ -62,9 +62,10 @@ def run(ctx: click.Context, once: bool) -> None:
 
 
 async def _run(settings: Settings, once: bool) -> int:
-    from bot import app
+    from bot import app, gc_tuning
 
     runtime = await app.build(settings)
+    gc_tuning.tune()  # a long-running process: see bot/gc_tuning.py
     try:
         if once:
             return await app.run_once(runtime)
