@@ -3,15 +3,24 @@ SQLAlchemy reads from a cursor (rows, description, row counts, last row id, erro
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy.exc
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store import sqlite_onehop
 from bot.store.db import create_engine
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    created = create_engine(f"sqlite:///{tmp_path / 'onehop.db'}")
+    yield created
+    await created.dispose()
 
 
 @pytest.fixture
@@ -29,47 +38,37 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 async def test_each_statement_is_one_call_on_the_sqlite_thread(
-    tmp_path: Path, calls: list[str]
+    engine: AsyncEngine, calls: list[str]
 ) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'one.db'}")
-    try:
-        async with engine.connect() as conn:
-            raw = await conn.get_raw_connection()
-            assert isinstance(raw.driver_connection, sqlite_onehop.OneHopConnection)
-            await conn.execute(text("SELECT 0"))  # BEGIN (bot.store.db emits it) and a first one
-            calls.clear()
-            rows = (
-                await conn.execute(text("SELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, 'y'"))
-            ).all()
-            assert [tuple(r) for r in rows] == [(1, "x"), (2, "y")]
-            # aiosqlite's own cursor takes four: cursor(), execute, fetchall, close
-            assert calls == ["_run"]
-    finally:
-        await engine.dispose()
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        assert isinstance(raw.driver_connection, sqlite_onehop.OneHopConnection)
+        await conn.execute(text("SELECT 0"))  # BEGIN (bot.store.db emits it) and a first one
+        calls.clear()
+        rows = (await conn.execute(text("SELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, 'y'"))).all()
+        assert [tuple(r) for r in rows] == [(1, "x"), (2, "y")]
+        # aiosqlite's own cursor takes four: cursor(), execute, fetchall, close
+        assert calls == ["_run"]
 
 
-async def test_row_counts_last_row_id_and_column_names(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'counts.db'}")
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
-            inserted = await conn.execute(text("INSERT INTO t (name) VALUES ('a')"))
-            assert inserted.lastrowid == 1
-            many = await conn.execute(
-                text("INSERT INTO t (name) VALUES (:n)"), [{"n": "b"}, {"n": "c"}, {"n": "d"}]
-            )
-            assert many.rowcount == 3
-            updated = await conn.execute(text("UPDATE t SET name = name || '!' WHERE id > 2"))
-            assert updated.rowcount == 2
-            result = await conn.execute(text("SELECT id, name AS label FROM t ORDER BY id"))
-            assert list(result.keys()) == ["id", "label"]
-            assert result.fetchone() == (1, "a")
-            assert result.fetchmany(2) == [(2, "b"), (3, "c!")]
-            assert result.fetchall() == [(4, "d!")]
-            with pytest.raises(sqlalchemy.exc.IntegrityError):
-                await conn.execute(text("INSERT INTO t (name) VALUES ('a')"))
-    finally:
-        await engine.dispose()
+async def test_row_counts_last_row_id_and_column_names(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+        inserted = await conn.execute(text("INSERT INTO t (name) VALUES ('a')"))
+        assert inserted.lastrowid == 1
+        many = await conn.execute(
+            text("INSERT INTO t (name) VALUES (:n)"), [{"n": "b"}, {"n": "c"}, {"n": "d"}]
+        )
+        assert many.rowcount == 3
+        updated = await conn.execute(text("UPDATE t SET name = name || '!' WHERE id > 2"))
+        assert updated.rowcount == 2
+        result = await conn.execute(text("SELECT id, name AS label FROM t ORDER BY id"))
+        assert list(result.keys()) == ["id", "label"]
+        assert result.fetchone() == (1, "a")
+        assert result.fetchmany(2) == [(2, "b"), (3, "c!")]
+        assert result.fetchall() == [(4, "d!")]
+        with pytest.raises(sqlalchemy.exc.IntegrityError):
+            await conn.execute(text("INSERT INTO t (name) VALUES ('a')"))
 
 
 async def test_urls_keep_their_meaning(tmp_path: Path) -> None:
@@ -94,16 +93,12 @@ async def test_urls_keep_their_meaning(tmp_path: Path) -> None:
         await memory.dispose()
 
 
-async def test_streamed_results_arrive_whole_and_in_order(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'stream.db'}")
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text("CREATE TABLE t (x INTEGER)"))
-            await conn.execute(text("INSERT INTO t VALUES (:x)"), [{"x": i} for i in range(1000)])
-            streamed = await conn.stream(text("SELECT x FROM t ORDER BY x"))
-            seen = [row[0] async for row in streamed]
-            partitions = await conn.stream(text("SELECT x FROM t ORDER BY x"))
-            sizes = [len(part) async for part in partitions.partitions(300)]
-        assert seen == list(range(1000)) and sizes == [300, 300, 300, 100]
-    finally:
-        await engine.dispose()
+async def test_streamed_results_arrive_whole_and_in_order(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        await conn.execute(text("INSERT INTO t VALUES (:x)"), [{"x": i} for i in range(1000)])
+        streamed = await conn.stream(text("SELECT x FROM t ORDER BY x"))
+        seen = [row[0] async for row in streamed]
+        partitions = await conn.stream(text("SELECT x FROM t ORDER BY x"))
+        sizes = [len(part) async for part in partitions.partitions(300)]
+    assert seen == list(range(1000)) and sizes == [300, 300, 300, 100]
