@@ -24,7 +24,6 @@ from bot.store.models import (
     DeliveryRow,
     EventRow,
     SourceRow,
-    StoryRow,
 )
 
 
@@ -191,12 +190,6 @@ class IngestUnit:
         if self._events:
             rows, self._events = self._events, []
             await self.session.execute(insert(cast(Table, EventRow.__table__)), rows)
-
-    async def story_row(self, story_id: int, *, lock: bool = True) -> StoryRow | None:
-        stmt = select(StoryRow).where(StoryRow.id == story_id)
-        if lock and self.session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update()
-        return (await self.session.scalars(stmt)).first()
 
     # The delivery statements below run without autoflush: they need no story row written
     # first, and a merged story's row is written once per batch (bot.store.storybook).
