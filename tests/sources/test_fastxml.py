@@ -1,14 +1,18 @@
-"""The expat fast path agrees with feedparser wherever it answers, and declines the unusual."""
+"""The fast path agrees with feedparser wherever it answers, and declines the unusual."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
+from feedparser.datetimes import _parse_date
+from feedparser.mixin import _FeedParserMixin
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import SourceError
+from bot.sources import fastxml
 from bot.sources.entries import normalise_entries
 from bot.sources.fastxml import fast_entries
 from bot.sources.feeds import parse_with_feedparser
@@ -147,6 +151,10 @@ fragments = st.lists(
             '<source url="u">S</source>',
             "<category>c</category>",
             "<x:y xmlns:x='urn:x'>z</x:y>",
+            "<!-- a comment -->",
+            "<?pi data?>",
+            "<item>",
+            "</item>",
         ]
     ),
     max_size=25,
@@ -160,3 +168,39 @@ def test_fast_path_agrees_with_feedparser_whenever_it_answers(inner: str) -> Non
     if result is not None:
         fast, slow = result
         assert fast == slow
+
+
+def feedparser_date(value: str) -> datetime | None:
+    """The fast path's dates as feedparser's own date parser reads them."""
+    parsed = _parse_date(value)
+    if not isinstance(parsed, time.struct_time):
+        return None
+    try:
+        return datetime(*parsed[:6], tzinfo=UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+rfc822_dates = st.builds(
+    "{}{} {} {} {:02d}:{:02d}:{:02d} {}".format,
+    st.sampled_from(["", "Mon, ", "Tue, ", "Sun, "]),
+    st.integers(0, 40),
+    st.sampled_from(["Jan", "Feb", "Mar", "Jun", "Nov", "Dec"]),
+    st.sampled_from([1, 99, 1970, 2000, 2024, 2026, 9999]).map(lambda y: f"{y:04d}"),
+    st.integers(0, 25),
+    st.integers(0, 61),
+    st.integers(0, 61),
+    st.sampled_from(["GMT", "UT", "UTC", "+0000", "-0500", "EST", "Z"]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(rfc822_dates)
+def test_the_common_date_form_reads_as_feedparser_reads_it(value: str) -> None:
+    assert fastxml._date(value) == feedparser_date(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("ab </>&;#x1p"), max_size=20))
+def test_the_html_guess_is_feedparsers(value: str) -> None:
+    assert fastxml.looks_like_html(value) == bool(_FeedParserMixin.looks_like_html(value))
