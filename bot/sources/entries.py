@@ -74,6 +74,14 @@ def parse_date(value: str | None) -> datetime | None:
         return None
 
 
+# An absolute http(s) URL that urljoin and urlsplit hand back unchanged: no params (";"), no
+# fragment, no empty query, no brackets, spaces or controls. Most feed links look like this.
+_PLAIN_URL = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~%!$&'()*+,=:@/-]*)?"
+    r"(?:\?[A-Za-z0-9._~%!$&'()*+,=:@/?-]+)?"
+)
+
+
 def _link(raw: RawEntry, base_url: str) -> str | None:
     # A link equal to the guid is feedparser's guess from <guid>: it must be absolute.
     relative_ok = raw.link is not None and raw.link != raw.guid
@@ -81,6 +89,8 @@ def _link(raw: RawEntry, base_url: str) -> str | None:
         if not candidate:
             continue
         text = candidate.strip()
+        if _PLAIN_URL.fullmatch(text):
+            return text
         try:
             url = urljoin(base_url, text) if resolve else text
             scheme = urlsplit(url).scheme.lower()

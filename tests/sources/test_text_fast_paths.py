@@ -1,0 +1,112 @@
+"""The fast paths of :mod:`bot.sources.text` give exactly what the general code gives."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.sources import entries, text
+from bot.sources.entries import RawEntry
+from bot.sources.text import _TextExtractor, collapse, html_to_text
+
+
+def extracted(markup: str) -> str:
+    """The general path: HTMLParser walking the markup."""
+    parser = _TextExtractor()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.parts)
+
+
+pieces = st.sampled_from(
+    [
+        "<p>", "</p>", "<P>", "<br>", "<br/>", "<br />", "<div>", "</div>", "<b>", "</b>",
+        '<a href="https://x.test/a?b=1&amp;c=2">', "</a>", '<img src="i.png" alt="x"/>',
+        "<script>", "</script>", "<style>", "</style>", "<title>", "<!-- c -->", "<!doctype x>",
+        "<", ">", "< p>", "</ p>", "<p class=x>", "<a href='x'>", "<o:p>", "&amp;", "&lt;p&gt;",
+        "&#39;", "&#x2019;", "&nbsp;", "&unknown;", "&amp", "& ", "text", " ", "\\n", "Ã©", "é",
+    ]
+)  # fmt: skip
+fragments = st.lists(pieces, max_size=30).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(fragments)
+def test_plain_markup_reads_as_htmlparser_reads_it(markup: str) -> None:
+    plain = text._plain_html_to_text(markup)
+    if plain is not None:
+        assert plain == extracted(markup)
+    assert html_to_text(markup) == (extracted(markup) if "<" in markup else html_to_text(markup))
+
+
+def test_the_fast_path_takes_the_markup_feeds_carry() -> None:
+    markup = '<p>Plant &amp; jobs<br/><a href="https://x.test/">more</a></p>'
+    assert text._plain_html_to_text(markup) == " Plant & jobs  more "
+    assert text._plain_html_to_text("<script>x</script>") is None
+    assert text._plain_html_to_text("a < b <p>") is None
+
+
+def reference_collapse(value: str) -> str:
+    control = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+    return re.sub(r"\s+", " ", control.sub(" ", value)).strip()
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(st.sampled_from("ab \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000\x00\x7f\x9f")))
+def test_collapse_is_the_regular_expression_definition(value: str) -> None:
+    assert collapse(value) == reference_collapse(value)
+
+
+url_pieces = st.sampled_from(
+    [
+        "http://", "https://", "HTTP://", "ftp://", "//", "news.test", "127.0.0.1", ":8080",
+        "[::1]",
+        "/", "/a", "/a/../b", "./c", "?", "?q=1", "&r=2", "#frag", ";p=1", " ", "%20", "\\t",
+        "é", "@", "user:pw@", ".", "-", "~",
+    ]
+)  # fmt: skip
+bases = st.sampled_from(["https://feeds.test/f", "http://127.0.0.1:8080/f1.xml", ""])
+
+
+def reference_link(raw: RawEntry, base_url: str) -> str | None:
+    """_link without its fast path: urljoin and urlsplit decide."""
+    relative_ok = raw.link is not None and raw.link != raw.guid
+    for candidate, resolve in ((raw.link, relative_ok), (raw.guid, False)):
+        if not candidate:
+            continue
+        value = candidate.strip()
+        try:
+            url = urljoin(base_url, value) if resolve else value
+            scheme = urlsplit(url).scheme.lower()
+        except ValueError:
+            continue
+        if scheme in ("http", "https") and " " not in url:
+            return url
+    return None
+
+
+urls = st.one_of(
+    st.lists(url_pieces, max_size=8).map("".join),
+    st.builds(
+        "{}{}{}{}{}".format,
+        st.sampled_from(["http://", "https://", "HTTPS://", " https://", "mailto:", ""]),
+        st.sampled_from(["news.test", "127.0.0.1", "[::1]", "a_b.test", "user@x.test", ""]),
+        st.sampled_from(["", ":8080", ":", ":x"]),
+        st.lists(st.sampled_from(["/", "/a", "/..", "/./", "%41", "é", ";p", " "]), max_size=4).map(
+            "".join
+        ),
+        st.sampled_from(["", "?", "#", "?q=1", "#f", "?q=1#f", "?#", "?q= 1", "\n"]),
+    ),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(urls, st.one_of(st.none(), urls), bases)
+def test_links_resolve_as_urljoin_resolves_them(link: str, guid: str | None, base: str) -> None:
+    raw = RawEntry(title="t", link=link, guid=guid)
+    assert entries._link(raw, base) == reference_link(raw, base)
+    plain = RawEntry(title="t", link=None, guid=link)
+    assert entries._link(plain, base) == reference_link(plain, base)
