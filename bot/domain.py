@@ -78,7 +78,8 @@ class FeedEntry:
     guid: str | None = None
     summary: str = ""
     published: datetime | None = None
-    outlet: str | None = None  # publisher, where the feed names it (news-search <source>)
+    outlet: str | None = None  # publisher where the feed names it (news-search <source>),
+    # else the link's site once parsed (bot.sources.offload)
     canonical_url: str | None = None  # computed where the feed was parsed (a worker), if there
 
 

@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from bot.analysis import Analysis, ArticleText
 from bot.domain import Alert, AlertKind, Article, Classifier, Event, FeedEntry, Status, Story
@@ -29,7 +28,7 @@ from bot.sources.base import FetchOutcome
 from bot.store.ingest import ArticleGroup, IngestUnit, IngestUnits, NewArticle
 from bot.store.sources_repo import SourceRecord
 from bot.stories.features import StoryFeatures
-from bot.stories.identity import canonical_url
+from bot.stories.identity import canonical_url, site_of
 
 log = logging.getLogger("dealradar.pipeline")
 
@@ -83,10 +82,9 @@ class StoryBook(Protocol):
 
 
 def outlet_of(entry: FeedEntry, source_name: str) -> str:
-    if entry.outlet:
-        return entry.outlet
-    host = urlsplit(entry.url).hostname or ""
-    return host.removeprefix("www.") or source_name
+    """The feed's outlet, else the link's site (a worker fills that in when it parses), else
+    the source's name."""
+    return entry.outlet or site_of(entry.url) or source_name
 
 
 def text_of(article: Article) -> ArticleText:

@@ -194,6 +194,16 @@ def _canonical(url: str, depth: int) -> str:
     return urlunsplit(("https", netloc, path, urlencode(kept), ""))
 
 
+def site_of(url: str) -> str:
+    """The host ``url`` points at, without ``www.`` ("" when it has none or does not parse):
+    what an alert names as the outlet when the feed names none."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
 def canonical_url(url: str) -> str:
     """The canonical form of ``url`` (see the module docstring). Pure; never raises."""
     try:

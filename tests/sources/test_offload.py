@@ -6,13 +6,15 @@ import multiprocessing
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from bot.domain import FeedEntry
 from bot.errors import SourceError
-from bot.sources import rss
+from bot.sources import offload, rss
 from bot.sources.base import FetchLimits, FetchState, SourceSpec
 from bot.sources.fetcher import HttpResult
 from bot.sources.offload import set_parse_executor
@@ -108,3 +110,14 @@ async def test_entries_come_back_with_their_canonical_url(executor: Executor) ->
     assert entry.canonical_url == canonical_url(entry.url)
     assert entry.canonical_url is not None
     assert "utm_source" not in entry.canonical_url
+    assert entry.outlet == "n.test"  # the feed names none: the link's site, without www.
+
+
+def test_identifying_keeps_every_field_and_a_named_outlet() -> None:
+    published = datetime(2026, 11, 24, tzinfo=UTC)
+    named = FeedEntry("t", "https://www.n.test/a", "g", "s", published, "Reuters")
+    assert offload._identified(named) == replace(
+        named, canonical_url=canonical_url(named.url)
+    )  # fails when FeedEntry gains a field _identified does not copy
+    hostless = FeedEntry("t", "https:///nohost", outlet=None)
+    assert offload._identified(hostless).outlet is None
