@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from bot.sources import offload
-from bot.workers import PRELOAD, start_pool, start_workers, stop_pool, worker_count
+from bot.workers import NICENESS, PRELOAD, start_pool, start_workers, stop_pool, worker_count
 
 
 def child_has_bot_loaded() -> tuple[int, bool, int]:
@@ -31,6 +31,8 @@ async def test_pool_starts_preloaded_workers_and_stops_cleanly() -> None:
         # (that costs over a second of CPU): the bot was imported by another process, and
         # not by this one either
         assert imported_in not in (pid, os.getpid())
+        # workers yield to the event loop: NICENESS steps lower priority (19 at most)
+        assert pool.submit(os.nice, 0).result(timeout=60) == min(19, os.nice(0) + NICENESS)
     finally:
         stop_pool(pool)
     assert offload._executor is None
