@@ -52,6 +52,11 @@ class Analysis:
     events: list[Event]
     features: list[StoryFeatures]
 
+    def __reduce__(self) -> tuple[type[Analysis], tuple[Any, ...]]:
+        # one per analysed article back from the workers: loaded by the constructor, not the
+        # slots dataclass's (slower) state protocol
+        return (Analysis, (self.events, self.features))
+
 
 def build_classifier(extra_companies: Sequence[dict[str, Any]] = ()) -> RuleClassifier:
     """The classifier over the shipped company table plus ``companies`` from the config."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -121,3 +122,13 @@ def test_identifying_keeps_every_field_and_a_named_outlet() -> None:
     )  # fails when FeedEntry gains a field _identified does not copy
     hostless = FeedEntry("t", "https:///nohost", outlet=None)
     assert offload._identified(hostless).outlet is None
+
+
+def test_entries_cross_process_boundaries_whole() -> None:
+    entry = FeedEntry(
+        "t", "https://n.test/a", "g", "s", datetime(2026, 11, 24, tzinfo=UTC), "Reuters", "c"
+    )
+    assert pickle.loads(pickle.dumps([entry, replace(entry, guid=None)])) == [  # noqa: S301
+        entry,
+        replace(entry, guid=None),
+    ]  # every field survives: FeedEntry pickles through its constructor
