@@ -218,10 +218,12 @@ async def main_async(args: argparse.Namespace) -> int:
     verdicts: list[tuple[str, bool]] = []
     with FeedServerProcess() as server:
         for n in args.sizes:
-            urls = server.populate(n, items=20, event_share=share)
             figures = Figures(defaultdict(list), defaultdict(list))
             for run in range(args.runs):
                 print(f"N={n:,} run {run + 1}/{args.runs}")
+                # reset before every run: each cold cycle reads the same 20 items a feed, not
+                # those plus what the previous run's mixed and changed cycles added
+                urls = server.populate(n, items=20, event_share=share)
                 await one_run(
                     server, urls, run, min(args.naive_subset, n), overrides, figures, share
                 )
