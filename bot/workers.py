@@ -12,15 +12,25 @@ Workers run :data:`NICENESS` steps below the main process: the event loop (fetch
 placing stories, answering commands) is what a busy cycle waits on, and with equal priority
 three busy processes shared two cores evenly. Deprioritised, the workers use what the loop
 leaves (cold 1,000-feed cycle, 7 interleaved pairs: 5-10% faster; docs/benchmarks.md).
+
+Workers exit when the main process dies, however it dies. Killed with SIGKILL (the OOM killer,
+``kill -9``), it cannot shut its pool down, and a worker waiting on the pool's queue (whose
+write end every worker holds) waited forever, keeping the forkserver alive too: three stray
+processes of ~90 MiB after every crash. Each worker watches the read end of a pipe whose only
+write end the main process holds (:func:`_exit_with_parent`); the kernel closes it when the
+process dies, the read returns end-of-file, and the worker exits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Connection
 from typing import Any
 
 from bot.analysis import init_worker
@@ -45,8 +55,25 @@ def worker_context() -> Any:
     return context
 
 
-def _init_worker(extra_companies: list[dict[str, object]]) -> None:
-    """Pool initializer: lower this worker's priority, then build its classifier."""
+# the write end of each pool's parent-alive pipe, held until the pool is stopped
+_PARENT_ALIVE: dict[int, Connection] = {}
+
+
+def _exit_with_parent(parent_alive: Connection) -> None:
+    """Exit this worker once the main process is gone (end-of-file on ``parent_alive``)."""
+
+    def watch() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            parent_alive.recv_bytes()  # nothing is ever sent: this returns only at EOF
+        os._exit(0)  # no cleanup to run: the worker holds no state worth saving
+
+    threading.Thread(target=watch, name="dealradar-parent-watch", daemon=True).start()
+
+
+def _init_worker(extra_companies: list[dict[str, object]], parent_alive: Connection) -> None:
+    """Pool initializer: exit with the main process, lower this worker's priority, then build
+    its classifier."""
+    _exit_with_parent(parent_alive)
     try:
         os.nice(NICENESS)
     except OSError:  # not permitted here: run at the same priority, as before
@@ -62,12 +89,15 @@ def start_pool(
     count = worker_count(workers)
     if count <= 0:
         return None
+    context = worker_context()
+    parent_alive, keep_alive = context.Pipe(duplex=False)
     pool = ProcessPoolExecutor(
         count,
-        mp_context=worker_context(),
+        mp_context=context,
         initializer=_init_worker,
-        initargs=(extra_companies or [],),
+        initargs=(extra_companies or [], parent_alive),
     )
+    _PARENT_ALIVE[id(pool)] = keep_alive
     set_parse_executor(pool)
     return pool
 
@@ -86,3 +116,6 @@ async def start_workers(pool: ProcessPoolExecutor | None, workers: int) -> None:
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     set_parse_executor(None)
     pool.shutdown(wait=True, cancel_futures=True)
+    keep_alive = _PARENT_ALIVE.pop(id(pool), None)
+    if keep_alive is not None:
+        keep_alive.close()

@@ -1,9 +1,15 @@
 """The parse/classify worker pool: forked from a server that already imported the bot, started
-before the first poll on request, and unset again when stopped."""
+before the first poll on request, unset again when stopped, and gone when the bot is killed."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
 
 from bot.sources import offload
 from bot.workers import NICENESS, PRELOAD, start_pool, start_workers, stop_pool, worker_count
@@ -48,3 +54,52 @@ def test_worker_count_defaults_to_cores() -> None:
     assert worker_count(None) == (os.cpu_count() or 1)
     assert worker_count(3) == 3
     assert "bot.analysis" in PRELOAD
+
+
+CHILD = """
+import asyncio, os, sys, time
+from bot.workers import start_pool, start_workers
+
+async def main():
+    pool = start_pool(2, [])
+    await start_workers(pool, 2)
+    print(" ".join(str(pid) for pid in pool._processes), flush=True)
+    time.sleep(600)
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads process states from /proc")
+def test_workers_and_forkserver_exit_when_the_bot_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "bot_child.py"
+    script.write_text(CHILD)
+    child = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    try:
+        assert child.stdout is not None
+        workers = [int(pid) for pid in child.stdout.readline().split()]
+        assert len(workers) == 2 and all(alive(pid) for pid in workers)
+        with open(f"/proc/{workers[0]}/stat") as stat:
+            forkserver = int(stat.read().split(") ", 1)[1].split()[1])
+        child.kill()  # SIGKILL: no chance to shut the pool down; not reaped yet either
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(alive(p) for p in [*workers, forkserver]):
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in workers), "workers outlived the bot"
+        assert not alive(forkserver), "the forkserver outlived the bot"
+    finally:
+        child.kill()
+        child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
