@@ -14,7 +14,6 @@ import os
 import secrets
 import socket
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -47,7 +46,7 @@ from bot.store.storybook import SqlStoryBook
 from bot.stories.replay import company_finder
 from bot.web import WebServer
 from bot.webroutes import WebRoute
-from bot.workers import start_pool, start_workers, stop_pool, worker_count
+from bot.workers import WorkerPool, start_pool, start_workers, stop_pool, worker_count
 from handlers.runner import DealCommands
 
 log = logging.getLogger("dealradar")
@@ -116,7 +115,7 @@ class Runtime:
     web_routes: list[WebRoute] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)  # chat connections, long runs only
     closers: list[Callable[[], object]] = field(default_factory=list)
-    workers: tuple[ProcessPoolExecutor, int] | None = None  # parse/classify pool, its size
+    workers: tuple[WorkerPool, int] | None = None  # parse/classify pool, its size
 
     async def warm_up(self) -> None:
         """Start the worker processes now rather than inside the first poll."""

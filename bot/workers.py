@@ -19,6 +19,11 @@ write end every worker holds) waited forever, keeping the forkserver alive too: 
 processes of ~90 MiB after every crash. Each worker watches the read end of a pipe whose only
 write end the main process holds (:func:`_exit_with_parent`); the kernel closes it when the
 process dies, the read returns end-of-file, and the worker exits.
+
+A :class:`ProcessPoolExecutor` whose worker dies (the OOM killer, a crash on a hostile document)
+is broken for good: every later parse failed, for every source, until the bot restarted.
+:class:`WorkerPool` starts a fresh pool on the next request after such a break (logged), so a
+dead worker costs the requests in flight at that moment, not every poll after it.
 """
 
 from __future__ import annotations
@@ -29,9 +34,11 @@ import logging
 import multiprocessing
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from bot.analysis import init_worker
 from bot.sources.offload import set_parse_executor
@@ -81,9 +88,50 @@ def _init_worker(extra_companies: list[dict[str, object]], parent_alive: Connect
     init_worker(extra_companies)
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+class WorkerPool(Executor):
+    """A process pool that replaces itself when broken (see the module docstring)."""
+
+    def __init__(self, make: Callable[[], ProcessPoolExecutor]) -> None:
+        self._make = make
+        self._pool = make()
+        self._lock = threading.Lock()
+        self.replaced = 0
+
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
+        pool = self._pool
+        try:
+            return pool.submit(fn, *args, **kwargs)
+        except BrokenProcessPool:
+            return self._replace(pool).submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    @property
+    def processes(self) -> list[int]:
+        """The current pool's worker process ids."""
+        return list(self._pool._processes or {})
+
+    def _replace(self, broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is broken:  # not replaced already by another caller
+                log.warning(
+                    "a worker process died; starting a new worker pool",
+                    extra={"kv": {"replaced_before": self.replaced}},
+                )
+                broken.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._make()
+                self.replaced += 1
+            return self._pool
+
+
 def start_pool(
     workers: int | None, extra_companies: list[dict[str, object]] | None = None
-) -> ProcessPoolExecutor | None:
+) -> WorkerPool | None:
     """The pool for ``fetch.parse_workers`` (None when parsing runs inline), installed as the
     parse executor. Processes start lazily: on the first parse, or on :func:`warm_up`."""
     count = worker_count(workers)
@@ -91,18 +139,20 @@ def start_pool(
         return None
     context = worker_context()
     parent_alive, keep_alive = context.Pipe(duplex=False)
-    pool = ProcessPoolExecutor(
-        count,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(extra_companies or [], parent_alive),
+    pool = WorkerPool(
+        lambda: ProcessPoolExecutor(
+            count,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(extra_companies or [], parent_alive),
+        )
     )
     _PARENT_ALIVE[id(pool)] = keep_alive
     set_parse_executor(pool)
     return pool
 
 
-async def start_workers(pool: ProcessPoolExecutor | None, workers: int) -> None:
+async def start_workers(pool: Executor | None, workers: int) -> None:
     """Start every worker now (a no-op task each), so the first poll does not wait for them."""
     if pool is None:
         return
@@ -113,7 +163,7 @@ async def start_workers(pool: ProcessPoolExecutor | None, workers: int) -> None:
         log.exception("worker processes failed to start")
 
 
-def stop_pool(pool: ProcessPoolExecutor) -> None:
+def stop_pool(pool: Executor) -> None:
     set_parse_executor(None)
     pool.shutdown(wait=True, cancel_futures=True)
     keep_alive = _PARENT_ALIVE.pop(id(pool), None)

@@ -6,9 +6,11 @@ stalls every other fetch while their total deadlines keep running. The compositi
 hand parsing to a process pool sized to the cores with :func:`set_parse_executor`; every source
 kind then parses through :func:`run_parser`, which also bounds the wait by
 :data:`PARSE_TIMEOUT_S` (a worker still busy with a hostile document finishes on its own; the
-source gets ``SourceError(reason="parse_timeout")``). Parsers must be module-level functions
-(picklable) taking an :class:`~bot.sources.fetcher.HttpResult`; their :class:`SourceError`
-crosses the process boundary intact (reason, retryable and retry_after survive pickling).
+source gets ``SourceError(reason="parse_timeout")``; when a worker dies mid-parse, the
+sources whose parses were in flight get ``reason="parse_worker_died"``, retryable). Parsers
+must be module-level functions (picklable) taking an :class:`~bot.sources.fetcher.HttpResult`;
+their :class:`SourceError` crosses the process boundary intact (reason, retryable and
+retry_after survive pickling).
 Entries come back with their canonical URL (:func:`bot.stories.identity.canonical_url`)
 and, where the feed names no outlet, their site (:func:`bot.stories.identity.site_of`)
 already computed where they were parsed: ~25 µs an entry, 0.5 s of a cold 1,000-feed cycle
@@ -20,6 +22,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 
 from bot.domain import FeedEntry
 from bot.errors import SourceError
@@ -77,4 +80,9 @@ async def run_parser(parser: Parser, result: HttpResult) -> list[FeedEntry]:
             f"{redact_url(result.final_url)}: parsing took longer than {_timeout:g}s",
             reason="parse_timeout",
             retryable=False,
+        ) from None
+    except BrokenProcessPool:  # a worker died mid-parse (this document, or another one)
+        raise SourceError(
+            f"{redact_url(result.final_url)}: the parse worker died; retried at the next poll",
+            reason="parse_worker_died",
         ) from None

@@ -7,12 +7,16 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
 
 from bot.sources import offload
+from bot.sources.fetcher import HttpResult
+from bot.sources.rss import parse_http_feed
 from bot.workers import NICENESS, PRELOAD, start_pool, start_workers, stop_pool, worker_count
+from tests.fakes.feedserver import render_rss
 
 
 def child_has_bot_loaded() -> tuple[int, bool, int]:
@@ -29,7 +33,7 @@ async def test_pool_starts_preloaded_workers_and_stops_cleanly() -> None:
     try:
         assert offload._executor is pool  # parsing goes to the pool from now on
         await start_workers(pool, 2)
-        assert len(pool._processes) == 2  # both running before any parse asked for them
+        assert len(pool.processes) == 2  # both running before any parse asked for them
         pid, loaded, imported_in = pool.submit(child_has_bot_loaded).result(timeout=60)
         assert pid != os.getpid()
         assert loaded
@@ -63,7 +67,7 @@ from bot.workers import start_pool, start_workers
 async def main():
     pool = start_pool(2, [])
     await start_workers(pool, 2)
-    print(" ".join(str(pid) for pid in pool._processes), flush=True)
+    print(" ".join(str(pid) for pid in pool.processes), flush=True)
     time.sleep(600)
 
 if __name__ == "__main__":
@@ -103,3 +107,27 @@ def test_workers_and_forkserver_exit_when_the_bot_is_killed(tmp_path: Path) -> N
         child.wait()
         if child.stdout is not None:
             child.stdout.close()
+
+
+RSS = render_rss("t", [{"title": "Plant to close", "link": "https://n.test/a", "guid": "a"}])
+
+
+def die() -> None:
+    os._exit(1)  # as the OOM killer would end a worker
+
+
+async def test_a_pool_whose_worker_died_is_replaced_and_parsing_goes_on() -> None:
+    pool = start_pool(2, [])
+    assert pool is not None
+    try:
+        await start_workers(pool, 2)
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(die).result(timeout=60)
+        # the next request starts a fresh pool instead of failing like every one before
+        assert pool.submit(os.getpid).result(timeout=60) in pool.processes
+        assert pool.replaced == 1
+        result = HttpResult(200, RSS, "application/rss+xml", None, None, None, "https://f.test/")
+        entries = await offload.run_parser(parse_http_feed, result)
+        assert [e.title for e in entries] == ["Plant to close"]
+    finally:
+        stop_pool(pool)

@@ -6,7 +6,8 @@ import multiprocessing
 import pickle
 import threading
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -132,3 +133,26 @@ def test_entries_cross_process_boundaries_whole() -> None:
         entry,
         replace(entry, guid=None),
     ]  # every field survives: FeedEntry pickles through its constructor
+
+
+class BrokenPool(Executor):
+    """An executor whose worker died: every request fails as a broken process pool's do."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        future: Future[object] = Future()
+        future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
+        return future
+
+
+async def test_a_parse_worker_dying_is_a_retryable_source_error() -> None:
+    set_parse_executor(BrokenPool())
+    try:
+        result = HttpResult(200, b"<rss/>", None, None, None, None, "https://feeds.test/f")
+        with pytest.raises(SourceError) as info:
+            await offload.run_parser(rss.parse_http_feed, result)
+    finally:
+        set_parse_executor(None)
+    assert info.value.reason == "parse_worker_died" and info.value.retryable
+    assert (
+        str(info.value) == "https://feeds.test/f: the parse worker died; retried at the next poll"
+    )
