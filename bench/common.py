@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import platform
 import statistics
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,8 +28,23 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
 
 
+def loop_speed(iterations: int = 1_000_000) -> float:
+    """CPU nanoseconds per iteration of a plain Python loop, best of three: the machine's phase.
+
+    The 2-core machine's speed drifts by 2-3x between sessions (docs/benchmarks.md); printing
+    this beside the figures says which phase they were measured in."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        total = 0
+        for i in range(iterations):
+            total += i
+        best = min(best, time.process_time() - started)
+    return best / iterations * 1e9
+
+
 def machine() -> str:
-    """One line: cores, CPU model, RAM, Python."""
+    """One line: cores, CPU model, RAM, Python, and the loop speed (:func:`loop_speed`)."""
     model = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -41,7 +57,10 @@ def machine() -> str:
     if meminfo.exists():
         kib = int(meminfo.read_text().split()[1])
         ram = f", {kib / 1024 / 1024:.1f} GiB RAM"
-    return f"{os.cpu_count()} cores, {model}{ram}, Python {platform.python_version()}"
+    return (
+        f"{os.cpu_count()} cores, {model}{ram}, Python {platform.python_version()}, "
+        f"plain Python loop {loop_speed():.0f} ns/iteration"
+    )
 
 
 class StepClock:
