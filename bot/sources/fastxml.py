@@ -108,14 +108,21 @@ _ATOM_TITLE = f"{{{ATOM}}}title"
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
 
-def _top_items(element: Element, tag: str, found: list[Element]) -> list[Element]:
-    """The ``tag`` elements under ``element`` in document order, not looking inside them
-    (an item nested in an item is just one of its children)."""
-    for child in element:
-        if child.tag == tag:
-            found.append(child)
-        elif len(child):
-            _top_items(child, tag, found)
+def _top_items(root: Element, tag: str) -> list[Element]:
+    """The ``tag`` elements under ``root`` in document order, not looking inside them (an item
+    nested in an item is just one of its children). Iterative: a hostile document may nest
+    deeper than Python's recursion limit."""
+    found: list[Element] = []
+    stack = [iter(root)]
+    while stack:
+        for child in stack[-1]:
+            if child.tag == tag:
+                found.append(child)
+            elif len(child):
+                stack.append(iter(child))
+                break
+        else:
+            stack.pop()
     return found
 
 
@@ -194,9 +201,9 @@ def _atom_entry(element: Element) -> dict[str, Any]:
 
 def _read(root: Element) -> list[dict[str, Any]]:
     if root.tag == "rss":
-        return [_rss_item(e) for e in _top_items(root, _RSS_ITEM, [])]
+        return [_rss_item(e) for e in _top_items(root, _RSS_ITEM)]
     if root.tag == _ATOM_FEED:
-        return [_atom_entry(e) for e in _top_items(root, _ATOM_ENTRY, [])]
+        return [_atom_entry(e) for e in _top_items(root, _ATOM_ENTRY)]
     raise _Unusual(f"root {root.tag}")
 
 

@@ -204,3 +204,20 @@ def test_the_common_date_form_reads_as_feedparser_reads_it(value: str) -> None:
 @given(st.text(st.sampled_from("ab </>&;#x1p"), max_size=20))
 def test_the_html_guess_is_feedparsers(value: str) -> None:
     assert fastxml.looks_like_html(value) == bool(_FeedParserMixin.looks_like_html(value))
+
+
+def test_items_nested_deeper_than_the_recursion_limit_are_found() -> None:
+    depth = 5_000
+    body = rss(
+        "<title>outer</title>"
+        + "<x>" * depth
+        + "</x>" * depth
+        + "</item><wrap>"
+        + "<w>" * depth
+        + "<item><title>deep</title></item>"
+        + "</w>" * depth
+        + "</wrap><item><title>last</title>"
+    )
+    found = fast_entries(body, None)
+    assert found is not None
+    assert [e.title for e in found] == ["outer", "deep", "last"]  # in document order
