@@ -62,10 +62,6 @@ def worker_context() -> Any:
     return context
 
 
-# the write end of each pool's parent-alive pipe, held until the pool is stopped
-_PARENT_ALIVE: dict[int, Connection] = {}
-
-
 def _exit_with_parent(parent_alive: Connection) -> None:
     """Exit this worker once the main process is gone (end-of-file on ``parent_alive``)."""
 
@@ -95,9 +91,12 @@ _T = TypeVar("_T")
 class WorkerPool(Executor):
     """A process pool that replaces itself when broken (see the module docstring)."""
 
-    def __init__(self, make: Callable[[], ProcessPoolExecutor]) -> None:
+    def __init__(
+        self, make: Callable[[], ProcessPoolExecutor], keep_alive: Connection | None = None
+    ) -> None:
         self._make = make
         self._pool = make()
+        self._keep_alive = keep_alive  # the write end of the workers' parent-alive pipe
         self._lock = threading.Lock()
         self.replaced = 0
 
@@ -110,6 +109,9 @@ class WorkerPool(Executor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+        if wait and self._keep_alive is not None:  # the workers are gone: nothing to watch
+            self._keep_alive.close()
+            self._keep_alive = None
 
     @property
     def processes(self) -> list[int]:
@@ -145,9 +147,9 @@ def start_pool(
             mp_context=context,
             initializer=_init_worker,
             initargs=(extra_companies or [], parent_alive),
-        )
+        ),
+        keep_alive,
     )
-    _PARENT_ALIVE[id(pool)] = keep_alive
     set_parse_executor(pool)
     return pool
 
@@ -166,6 +168,3 @@ async def start_workers(pool: Executor | None, workers: int) -> None:
 def stop_pool(pool: Executor) -> None:
     set_parse_executor(None)
     pool.shutdown(wait=True, cancel_futures=True)
-    keep_alive = _PARENT_ALIVE.pop(id(pool), None)
-    if keep_alive is not None:
-        keep_alive.close()
