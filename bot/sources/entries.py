@@ -21,6 +21,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
@@ -86,19 +87,39 @@ def _link(raw: RawEntry, base_url: str) -> str | None:
     # A link equal to the guid is feedparser's guess from <guid>: it must be absolute.
     relative_ok = raw.link is not None and raw.link != raw.guid
     for candidate, resolve in ((raw.link, relative_ok), (raw.guid, False)):
-        if not candidate:
-            continue
-        text = candidate.strip()
-        if _PLAIN_URL.fullmatch(text):
-            return text
-        try:
-            url = urljoin(base_url, text) if resolve else text
-            scheme = urlsplit(url).scheme.lower()
-        except ValueError:
-            continue
-        if scheme in ("http", "https") and " " not in url:
-            return url
+        if candidate:
+            url = _web_url(candidate.strip(), base_url, resolve)
+            if url is not None:
+                return url
     return None
+
+
+def _web_url(text: str, base_url: str, resolve: bool) -> str | None:
+    """``text`` as an http(s) URL, resolved against ``base_url`` when ``resolve``; None when
+    it is not one. A plain absolute URL is taken as is (what the general rule gives back)."""
+    if _PLAIN_URL.fullmatch(text):
+        return text
+    return _resolved_web_url(text, base_url, resolve)
+
+
+def _resolved_web_url(text: str, base_url: str, resolve: bool) -> str | None:
+    """:func:`_web_url`'s general rule: urljoin and urlsplit decide."""
+    try:
+        url = urljoin(base_url, text) if resolve else text
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") and " " not in url else None
+
+
+def struct_to_datetime(value: object) -> datetime | None:
+    """A UTC datetime from a parser's ``time.struct_time`` (feedparser's dates), else None."""
+    if not isinstance(value, time.struct_time):
+        return None
+    try:
+        return datetime(*value[:6], tzinfo=UTC)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _guid(value: str | None) -> str | None:

@@ -20,7 +20,6 @@ direct date reading against feedparser's.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -29,7 +28,7 @@ from xml.etree.ElementTree import Element, ParseError, XMLParser
 from feedparser.datetimes import _parse_date
 from feedparser.mixin import _FeedParserMixin
 
-from bot.sources.entries import RawEntry
+from bot.sources.entries import RawEntry, struct_to_datetime
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -85,13 +84,7 @@ def _date(value: str | None) -> datetime | None:
             )
         except ValueError:
             pass  # out of range: feedparser's handlers decide
-    parsed = _parse_date(value)
-    if not isinstance(parsed, time.struct_time):
-        return None
-    try:
-        return datetime(*parsed[:6], tzinfo=UTC)
-    except (ValueError, OverflowError):
-        return None
+    return struct_to_datetime(_parse_date(value))
 
 
 _RSS_FIELDS = {

@@ -31,8 +31,7 @@ from __future__ import annotations
 
 import io
 import re
-import time
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import feedparser
@@ -40,7 +39,7 @@ import feedparser
 from bot.domain import FeedEntry
 from bot.errors import SourceError
 from bot.sources.addresses import redact_url
-from bot.sources.entries import RawEntry, normalise_entries
+from bot.sources.entries import RawEntry, normalise_entries, struct_to_datetime
 from bot.sources.fastxml import fast_entries
 from bot.sources.jsonfeed import looks_like_json, parse_json_feed
 
@@ -136,15 +135,6 @@ def _raise_for_empty(parsed: Any, body: bytes, where: str) -> None:
         raise SourceError(f"{where}: malformed feed ({problem})", reason="malformed")
 
 
-def _struct_to_datetime(value: Any) -> datetime | None:
-    if not isinstance(value, time.struct_time):
-        return None
-    try:
-        return datetime(*value[:6], tzinfo=UTC)
-    except (ValueError, OverflowError):
-        return None
-
-
 def _is_html(detail: Any) -> bool:
     kind = detail.get("type", "") if isinstance(detail, dict) else ""
     return "html" in kind
@@ -155,7 +145,7 @@ def _raw(entry: Any) -> RawEntry:
     get = dict.get
     source = get(entry, "source")
     outlet = source.get("title") if isinstance(source, dict) else None
-    published = _struct_to_datetime(get(entry, "published_parsed")) or _struct_to_datetime(
+    published = struct_to_datetime(get(entry, "published_parsed")) or struct_to_datetime(
         get(entry, "updated_parsed")
     )
     summary = get(entry, "summary")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.errors import SourceError
 from bot.sources import fastxml
-from bot.sources.entries import normalise_entries
+from bot.sources.entries import normalise_entries, struct_to_datetime
 from bot.sources.fastxml import fast_entries
 from bot.sources.feeds import parse_with_feedparser
 from tests.sources.conftest import SAMPLES
@@ -172,13 +171,7 @@ def test_fast_path_agrees_with_feedparser_whenever_it_answers(inner: str) -> Non
 
 def feedparser_date(value: str) -> datetime | None:
     """The fast path's dates as feedparser's own date parser reads them."""
-    parsed = _parse_date(value)
-    if not isinstance(parsed, time.struct_time):
-        return None
-    try:
-        return datetime(*parsed[:6], tzinfo=UTC)
-    except (ValueError, OverflowError):
-        return None
+    return struct_to_datetime(_parse_date(value))
 
 
 rfc822_dates = st.builds(
