@@ -19,6 +19,10 @@ reports (:mod:`tests.fakes.newsgen`); ``--content closures`` makes every item re
 closure, the classifier's worst case. Worker processes are started before the cycles (as
 ``dealradar run`` does at start-up); their start-up time is printed on its own.
 
+Each cycle also reports its CPU time, split into the bot's own process (event loop, HTTP, store)
+and the parse/classify workers, and the floor that CPU sets on 2 cores: the shortest any
+schedule of the same work could take, and so the best ratio to the naive loop it allows.
+
 The clock the runtime sees is stepped a day between cycles so every source is due again.
 Side by side, in the same run, the naive loop — ``feedparser.parse(url)`` one feed after another,
 with ``etag=`` on the warm and mixed passes — polls the same feeds. It is ~100 feeds/s when
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import statistics
@@ -42,6 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import feedparser
+import psutil
 
 from bench.common import StepClock, machine, spread
 from bot import gc_tuning
@@ -59,6 +65,23 @@ DAY_S = 86_400.0
 class Figures:
     pipeline: dict[str, list[float]]
     naive: dict[str, list[float]]  # extrapolated to N
+    bot_cpu: dict[str, list[float]]  # CPU seconds of the bot's own process in the cycle
+    pool_cpu: dict[str, list[float]]  # CPU seconds of the parse/classify workers in the cycle
+
+
+def pool_cpu_seconds(runtime: object) -> float:
+    """User + system CPU seconds the runtime's worker processes have used so far."""
+    from bot.app import Runtime
+
+    assert isinstance(runtime, Runtime)
+    if runtime.workers is None:
+        return 0.0
+    total = 0.0
+    for pid in runtime.workers[0].processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def settings_for(urls: list[str], db: Path, overrides: dict[str, object]) -> Settings:
@@ -83,19 +106,24 @@ def naive_pass(urls: list[str], etags: dict[str, str]) -> tuple[float, int]:
     return time.perf_counter() - started, changed
 
 
-async def pipeline_cycle(runtime: object, clock: StepClock, expect: str) -> float:
+async def pipeline_cycle(runtime: object, clock: StepClock, expect: str, figures: Figures) -> float:
     from bot.app import Runtime
 
     assert isinstance(runtime, Runtime)
     clock.advance(DAY_S)
+    pool_before = pool_cpu_seconds(runtime)
+    cpu_before = time.process_time()
     started = time.perf_counter()
     stats = await runtime.poll_once()
     elapsed = time.perf_counter() - started
+    figures.bot_cpu[expect].append(time.process_time() - cpu_before)
+    figures.pool_cpu[expect].append(pool_cpu_seconds(runtime) - pool_before)
     if stats.failed:
         print(f"  !! {expect}: {stats.failed} of {stats.polled} polls failed")
     print(
         f"  pipeline {expect:7s}: {elapsed:6.2f}s  polled {stats.polled} changed {stats.changed} "
-        f"304 {stats.not_modified} new articles {stats.new_articles}"
+        f"304 {stats.not_modified} new articles {stats.new_articles}; CPU: bot process "
+        f"{figures.bot_cpu[expect][-1]:.2f}s, workers {figures.pool_cpu[expect][-1]:.2f}s"
     )
     return elapsed
 
@@ -135,24 +163,26 @@ async def one_run(
             f"{time.perf_counter() - started:.2f}s"
         )
         try:
-            figures.pipeline["cold"].append(await pipeline_cycle(runtime, clock, "cold"))
+            figures.pipeline["cold"].append(await pipeline_cycle(runtime, clock, "cold", figures))
             etags: dict[str, str] = {}
             seconds, _ = naive_pass(subset, etags)
             figures.naive["cold"].append(seconds * scale)
-            figures.pipeline["warm"].append(await pipeline_cycle(runtime, clock, "warm"))
+            figures.pipeline["warm"].append(await pipeline_cycle(runtime, clock, "warm", figures))
             seconds, changed = naive_pass(subset, dict(etags))
             assert changed == 0, "naive warm pass saw changed feeds"
             figures.naive["warm"].append(seconds * scale)
             step = round(1 / CHANGED_SHARE)
             for i in range(run % step, n, step):
                 server.add_item(f"/f{i}.xml", new_item(i, run, event_share))
-            figures.pipeline["mixed"].append(await pipeline_cycle(runtime, clock, "mixed"))
+            figures.pipeline["mixed"].append(await pipeline_cycle(runtime, clock, "mixed", figures))
             mixed_etags = dict(etags)
             seconds, changed = naive_pass(subset, mixed_etags)
             figures.naive["mixed"].append(seconds * scale)
             for i in range(n):
                 server.add_item(f"/f{i}.xml", new_item(i, 1000 + run, event_share))
-            figures.pipeline["changed"].append(await pipeline_cycle(runtime, clock, "changed"))
+            figures.pipeline["changed"].append(
+                await pipeline_cycle(runtime, clock, "changed", figures)
+            )
             seconds, changed = naive_pass(subset, mixed_etags)
             assert changed == len(subset), "naive changed pass saw unchanged feeds"
             figures.naive["changed"].append(seconds * scale)
@@ -175,6 +205,36 @@ def report(n: int, figures: Figures) -> list[str]:
             f"N={n:,} {cycle:7s}: pipeline {spread(times)} s = {spread(rates, '{:,.0f}')} feeds/s;"
             f" naive {spread(naive)} s; ratio {spread(ratios, '{:.1f}')}x"
         )
+    lines += floors(n, figures)
+    return lines
+
+
+def floors(n: int, figures: Figures) -> list[str]:
+    """How short each cycle could be on this machine's cores, from the CPU it took.
+
+    No schedule finishes a cycle before its CPU time divided by the cores, nor before the
+    workers' share (parsing and classifying) divided by the cores even if the bot's own
+    process cost nothing. Dividing the naive loop's time by those floors bounds the ratio that
+    scheduling the same work better (more workers, other batch sizes or concurrency) could
+    reach here; only doing less work, or cheaper work, moves it."""
+    cores = os.cpu_count() or 1
+    lines = []
+    for cycle in CYCLES:
+        pairs = zip(figures.bot_cpu[cycle], figures.pool_cpu[cycle], strict=True)
+        total = [(bot + pool) / cores for bot, pool in pairs]
+        pool_only = [pool / cores for pool in figures.pool_cpu[cycle]]
+        naive = statistics.median(figures.naive[cycle])
+        line = (
+            f"N={n:,} {cycle:7s}: CPU bot process {spread(figures.bot_cpu[cycle])} s, workers "
+            f"{spread(figures.pool_cpu[cycle])} s; on {cores} cores no cycle is shorter than "
+            f"{spread(total)} s (ratio <= {naive / statistics.median(total):.1f}x)"
+        )
+        if statistics.median(pool_only) >= 0.05:  # the workers did real work in this cycle
+            line += (
+                f", nor than {spread(pool_only)} s for the workers' share alone (ratio <= "
+                f"{naive / statistics.median(pool_only):.1f}x even with a free bot process)"
+            )
+        lines.append(line)
     return lines
 
 
@@ -218,7 +278,9 @@ async def main_async(args: argparse.Namespace) -> int:
     verdicts: list[tuple[str, bool]] = []
     with FeedServerProcess() as server:
         for n in args.sizes:
-            figures = Figures(defaultdict(list), defaultdict(list))
+            figures = Figures(
+                defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
+            )
             for run in range(args.runs):
                 print(f"N={n:,} run {run + 1}/{args.runs}")
                 # reset before every run: each cold cycle reads the same 20 items a feed, not
