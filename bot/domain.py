@@ -83,6 +83,11 @@ class FeedEntry:
     # else the link's site once parsed (bot.sources.offload)
     canonical_url: str | None = None  # computed where the feed was parsed (a worker), if there
 
+    @property
+    def storable(self) -> bool:
+        """Whether the pipeline stores this entry as an article: it needs a link and a title."""
+        return bool(self.url and self.title)
+
     def __reduce__(self) -> tuple[type[FeedEntry], tuple[Any, ...]]:
         # Entries cross from the parse workers 20 a feed, unpickled on the event loop's
         # process: the constructor loads twice as fast as a slots dataclass's state protocol.

@@ -188,7 +188,7 @@ class Pipeline:
                 published_at=entry.published,
             )
             for entry in fetch.outcome.entries
-            if entry.url and entry.title
+            if entry.storable
         ]
 
     async def _analysis_parts(

@@ -30,6 +30,10 @@ class FetchState:
     etag: str | None = None
     last_modified: str | None = None
     body_hash: str | None = None
+    # Digests of the entries of the last document whose entries were stored
+    # (:func:`bot.sources.offload.entry_digest`, 8 bytes each, concatenated); a parse leaves
+    # entries with these out of its result. Held in memory by the poller, never in the database.
+    seen: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)

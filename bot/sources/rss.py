@@ -46,21 +46,23 @@ async def fetch_document(
     if result.status == 304:
         return FetchOutcome(
             status="not_modified",
-            state=FetchState(result.etag, result.last_modified, state.body_hash),
+            state=FetchState(result.etag, result.last_modified, state.body_hash, state.seen),
             max_age=result.max_age,
             moved_to=result.moved_to,
         )
     digest = body_hash(result.body)
-    new_state = FetchState(result.etag, result.last_modified, digest)
     if digest == state.body_hash:
         return FetchOutcome(
-            status="unchanged", state=new_state, max_age=result.max_age, moved_to=result.moved_to
+            status="unchanged",
+            state=FetchState(result.etag, result.last_modified, digest, state.seen),
+            max_age=result.max_age,
+            moved_to=result.moved_to,
         )
-    entries = await run_parser(parser, result)
+    entries, seen = await run_parser(parser, result, state.seen)
     return FetchOutcome(
         status="changed",
         entries=entries,
-        state=new_state,
+        state=FetchState(result.etag, result.last_modified, digest, seen),
         max_age=result.max_age,
         moved_to=result.moved_to,
     )

@@ -12,9 +12,11 @@ import pytest
 from bot.domain import FeedEntry, Notice
 from bot.errors import SourceError
 from bot.polling import Poller
+from bot.sources import rss
 from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceSpec
 from bot.store.db import create_engine, sessionmaker, upgrade
 from bot.store.sources_repo import DesiredSource, SourceRecord, SourcesRepo
+from tests.fakes.feedserver import render_rss
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -378,3 +380,81 @@ async def test_the_next_claimed_batch_is_fetched_while_the_last_one_is_stored(
     gate.release.set()
     stats = await polling
     assert (stats.polled, stats.changed, stats.new_articles) == (4, 4, 4)
+
+
+class FailingIngest(Recorder):
+    """Stores what it is given, except while ``failing``; records the guids each poll brought."""
+
+    def __init__(self, repo: SourcesRepo) -> None:
+        super().__init__(repo)
+        self.stored: set[str] = set()
+        self.brought: list[list[str]] = []
+        self.failing = False
+
+    async def ingest(
+        self, source: SourceRecord, outcome: FetchOutcome, now: datetime, values: dict[str, object]
+    ) -> int:
+        guids = [e.guid or "" for e in outcome.entries]
+        self.brought.append(guids)
+        if self.failing:
+            raise RuntimeError("database is locked")
+        new = set(guids) - self.stored
+        self.stored |= new
+        await self.repo.finish_poll(source.id, "p", **values)
+        return len(new)
+
+
+async def test_entries_stored_once_are_left_out_and_nothing_unstored_is(
+    repo: SourcesRepo,
+) -> None:
+    """A changed feed brings only what its last stored document did not have; a document
+    whose store failed is not "seen", so its new entries come again at the next poll."""
+    clock = Clock()
+    await repo.sync_config([DesiredSource("f", "rss", "https://feeds.test/f", None, 60)], T0)
+    store = FailingIngest(repo)
+    documents: list[bytes] = []
+
+    def feed(*numbers: int) -> None:
+        documents.append(
+            render_rss(
+                "t",
+                [
+                    {"title": f"S{n}", "link": f"https://n.test/{n}", "guid": str(n)}
+                    for n in numbers
+                ],
+            )
+        )
+
+    async def poll() -> int:
+        stats = await p.poll_due()
+        clock.now += timedelta(seconds=60)
+        return stats.new_articles
+
+    client = httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, content=documents[-1]))
+    )
+    p = Poller(
+        repo,
+        client,
+        {"rss": rss.fetch},
+        store.ingest,
+        owner="p",
+        limits=FetchLimits(),
+        clock=clock,
+        notify=store.notify,
+        rand=lambda: 0.5,
+    )
+    feed(1, 2)
+    assert await poll() == 2
+    feed(3, 1, 2)
+    assert await poll() == 1
+    store.failing = True
+    feed(4, 3, 1, 2)
+    await poll()  # fails: entry 4 is not stored
+    store.failing = False
+    assert await poll() == 1  # the same document: entry 4 comes again, and only it
+    feed(5, 4, 3)
+    assert await poll() == 1
+    await client.aclose()
+    assert store.brought == [["1", "2"], ["3"], ["4"], ["4"], ["5"]]
+    assert store.stored == {"1", "2", "3", "4", "5"}

@@ -127,7 +127,8 @@ async def test_a_pool_whose_worker_died_is_replaced_and_parsing_goes_on() -> Non
         assert pool.submit(os.getpid).result(timeout=60) in pool.processes
         assert pool.replaced == 1
         result = HttpResult(200, RSS, "application/rss+xml", None, None, None, "https://f.test/")
-        entries = await offload.run_parser(parse_http_feed, result)
+        entries, seen = await offload.run_parser(parse_http_feed, result)
         assert [e.title for e in entries] == ["Plant to close"]
+        assert seen == offload.entry_digest(entries[0])  # a worker's digest is this process's
     finally:
         stop_pool(pool)

@@ -156,3 +156,53 @@ async def test_a_parse_worker_dying_is_a_retryable_source_error() -> None:
     assert (
         str(info.value) == "https://feeds.test/f: the parse worker died; retried at the next poll"
     )
+
+
+def items(*numbers: int) -> list[dict[str, str]]:
+    return [
+        {"title": f"Story {n}", "link": f"https://n.test/{n}?utm_source=rss", "guid": str(n)}
+        for n in numbers
+    ]
+
+
+def serving(documents: list[bytes]) -> httpx.AsyncClient:
+    """A client whose feed answers with ``documents[-1]`` (append to change the feed)."""
+    return httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, content=documents[-1]))
+    )
+
+
+async def test_a_changed_feed_brings_only_entries_not_seen_before(executor: Executor) -> None:
+    documents = [render_rss("t", items(1, 2))]
+    async with serving(documents) as client:
+        first = await rss.fetch(client, SPEC, FetchState(), FetchLimits())
+        documents.append(render_rss("t", items(3, 1, 2)))
+        second = await rss.fetch(client, SPEC, first.state, FetchLimits())
+        # the same document again (a new ETag, the same body): not parsed, seen kept
+        again = await rss.fetch(client, SPEC, second.state, FetchLimits())
+    assert [e.guid for e in first.entries] == ["1", "2"]
+    assert [e.guid for e in second.entries] == ["3"]
+    # the digests of every entry of the document, in its order: the next poll's "seen"
+    by_guid = {e.guid: offload.entry_digest(e) for e in first.entries + second.entries}
+    assert second.state.seen == by_guid["3"] + by_guid["1"] + by_guid["2"]
+    assert again.status == "unchanged" and again.state.seen == second.state.seen
+
+
+def test_seen_is_keyed_by_link_and_leaves_unstorable_entries_alone() -> None:
+    entries = [
+        FeedEntry("Kept", "https://n.test/a?utm_medium=x", "g1"),
+        FeedEntry("", "https://n.test/untitled", "g2"),  # not stored by the pipeline
+        FeedEntry("Same article, another link", "https://n.test/a", "g3"),
+    ]
+    result = HttpResult(200, b"", None, None, None, None, "https://feeds.test/f")
+    first, seen = offload.parse_unseen(lambda _: entries, result, b"")
+    assert first == [offload._identified(e) for e in entries]
+    assert seen == offload.entry_digest(entries[0]) + offload.entry_digest(entries[2])
+    moved = [*entries, FeedEntry("New", "https://n.test/b", "g4")]
+    again, seen_again = offload.parse_unseen(lambda _: moved, result, seen)
+    # seen links are left out; the untitled entry is never seen and passes on as before
+    assert [e.url for e in again] == ["https://n.test/untitled", "https://n.test/b"]
+    assert seen_again == seen + offload.entry_digest(moved[3])
+    # links differing only in tracking are two digests: the store, not the parse, keeps one
+    assert first[0].canonical_url == first[2].canonical_url
+    assert offload.entry_digest(entries[0]) != offload.entry_digest(entries[2])
