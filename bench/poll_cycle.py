@@ -1,9 +1,10 @@
 """Poll cycle: the real pipeline against the loop a user would write, on the same feeds.
 
 Starts the local feed server in a child process (:mod:`tests.fakes.feedserver_process`),
-serves N synthetic feeds of 20 items, and for each run builds the bot with
-:func:`bot.app.build` (a fresh temporary SQLite file, ``fetch.allow_private_networks = true``,
-no routes, console sink only) and times ``Runtime.poll_once`` for three cycles:
+serves N synthetic feeds of 20 items (``--items``; a Google News search feed carries up to
+100), and for each run builds the bot with :func:`bot.app.build` (a fresh temporary SQLite
+file, ``fetch.allow_private_networks = true``, no routes, console sink only) and times
+``Runtime.poll_once`` for three cycles:
 
 * **cold**: a fresh database, every feed fetched, parsed, classified, stored (backlog);
 * **warm**: every feed answers 304 (conditional request with the stored ETag);
@@ -274,6 +275,7 @@ async def main_async(args: argparse.Namespace) -> int:
             if share is None
             else f"business news, {share:.0%} of items closure/partnership reports"
         )
+        + f"; {args.items} items a feed"
     )
     verdicts: list[tuple[str, bool]] = []
     with FeedServerProcess() as server:
@@ -283,9 +285,9 @@ async def main_async(args: argparse.Namespace) -> int:
             )
             for run in range(args.runs):
                 print(f"N={n:,} run {run + 1}/{args.runs}")
-                # reset before every run: each cold cycle reads the same 20 items a feed, not
+                # reset before every run: each cold cycle reads the same items a feed, not
                 # those plus what the previous run's mixed and changed cycles added
-                urls = server.populate(n, items=20, event_share=share)
+                urls = server.populate(n, items=args.items, event_share=share)
                 await one_run(
                     server, urls, run, min(args.naive_subset, n), overrides, figures, share
                 )
@@ -315,6 +317,7 @@ def main() -> int:
         "reads like a plant closure (the classifier's worst case)",
     )
     parser.add_argument("--event-share", type=float, default=0.1)
+    parser.add_argument("--items", type=int, default=20, help="items a feed (default 20)")
     logging.getLogger("dealradar").setLevel(logging.ERROR)
     return asyncio.run(main_async(parser.parse_args()))
 
