@@ -430,31 +430,30 @@ async def test_entries_stored_once_are_left_out_and_nothing_unstored_is(
         clock.now += timedelta(seconds=60)
         return stats.new_articles
 
-    client = httpx.AsyncClient(
+    async with httpx.AsyncClient(
         transport=httpx.MockTransport(lambda r: httpx.Response(200, content=documents[-1]))
-    )
-    p = Poller(
-        repo,
-        client,
-        {"rss": rss.fetch},
-        store.ingest,
-        owner="p",
-        limits=FetchLimits(),
-        clock=clock,
-        notify=store.notify,
-        rand=lambda: 0.5,
-    )
-    feed(1, 2)
-    assert await poll() == 2
-    feed(3, 1, 2)
-    assert await poll() == 1
-    store.failing = True
-    feed(4, 3, 1, 2)
-    await poll()  # fails: entry 4 is not stored
-    store.failing = False
-    assert await poll() == 1  # the same document: entry 4 comes again, and only it
-    feed(5, 4, 3)
-    assert await poll() == 1
-    await client.aclose()
+    ) as client:
+        p = Poller(
+            repo,
+            client,
+            {"rss": rss.fetch},
+            store.ingest,
+            owner="p",
+            limits=FetchLimits(),
+            clock=clock,
+            notify=store.notify,
+            rand=lambda: 0.5,
+        )
+        feed(1, 2)
+        assert await poll() == 2
+        feed(3, 1, 2)
+        assert await poll() == 1
+        store.failing = True
+        feed(4, 3, 1, 2)
+        await poll()  # fails: entry 4 is not stored
+        store.failing = False
+        assert await poll() == 1  # the same document: entry 4 comes again, and only it
+        feed(5, 4, 3)
+        assert await poll() == 1
     assert store.brought == [["1", "2"], ["3"], ["4"], ["4"], ["5"]]
     assert store.stored == {"1", "2", "3", "4", "5"}
