@@ -64,13 +64,14 @@ _NOT_JOINT = re.compile(
     r"settlement|sue|sues)\b"
 )
 _JOINT_HINT = re.compile(
-    r" (?:to|will|plans?|agrees?|set|signs?|inks?|seals?|strikes?|reach|talks|discussions) "
+    r" (?:to|will|plans?|agrees?|set|signs?|inks?|seals?|strikes?|reach|talks|discussions|"
+    r"explores?|considers?|weighs?|eyes|denies|production|manufacturing) "
 )
 # A rescue still being negotiated is talks, not cancelled: "in talks ... so the plant avoids
 # closure"; "talks saved the plant" is done.
 _TALKS_CONTEXT = re.compile(
     r"\b(?:in\s+(?:advanced\s+|early\s+|preliminary\s+)?(?:talks|discussions|negotiations)|"
-    r"consider(?:s|ing)?|negotiating|exploring|weighing)\b"
+    r"consider(?:s|ing)?|negotiating|explor(?:es|ing)|weigh(?:s|ing))\b"
 )
 # Two companies as the compound subject of a joint act: "GM, LG Chem to build ..."
 _JOINT_ACT = re.compile(
@@ -83,6 +84,52 @@ _JOINT_ACT = re.compile(
     r"(?:\S+\s+){0,5}?(?:deal|agreement|pact|contract|accord)s?\b",
     re.I,
 )
+# One company making products for another: "A explores B EV production", "A denies report on
+# B production", "A to build cars for B".
+_CONTRACT = re.compile(
+    r"^\W*ORG\s+(?:explor\w+|consider\w*|weigh\w*|eye\w*|mull\w*|den(?:y|ies|ied)|"
+    r"(?:in|enters?|opens?)\s+talks\s+(?:with|on|over))\s+(?:\S+\s+){0,3}?ORG[\w-]*\s+"
+    r"(?:\S+\s+){0,2}?(?:production|manufacturing|assembly|output)\b"
+    r"|^\W*ORG\s+(?:to|will|plans?\s+to|set\s+to)\s+(?:build|make|produce|assemble|manufacture)"
+    r"\s+(?:\S+\s+){0,4}?for\s+ORG\b",
+    re.I,
+)
+
+
+class Reading:
+    """One article as the rules read it: the sentences, the cues per event type, and the
+    company mentions per sentence (scanned lazily: the table scan is the costly step)."""
+
+    __slots__ = ("_industrial", "_mentions", "companies", "doc", "found")
+
+    def __init__(
+        self,
+        doc: Document,
+        found: dict[EventType, list[tuple[Cue, Sentence]]],
+        companies: CompanyTable,
+    ) -> None:
+        self.doc = doc
+        self.found = found
+        self.companies = companies
+        self._mentions: dict[int, list[CompanyMention]] = {}
+        self._industrial: bool | None = None
+
+    def mentions_in(self, i: int) -> list[CompanyMention]:
+        """Known-company mentions in sentence ``i``."""
+        found = self._mentions.get(i)
+        if found is None:
+            found = self._mentions[i] = self.companies.find(self.doc.sentences[i].text)
+        return found
+
+    def industrial(self) -> bool:
+        """Whether the article is about industry at all (a word, or an industrial company)."""
+        if self._industrial is None:
+            self._industrial = any(_INDUSTRY.search(s.low) for s in self.doc.sentences) or any(
+                self.companies.is_industrial(m.name)
+                for i in range(len(self.doc.sentences))
+                for m in self.mentions_in(i)
+            )
+        return self._industrial
 
 
 class RuleClassifier:
@@ -93,36 +140,22 @@ class RuleClassifier:
 
     def classify(self, title: str, summary: str = "", body: str = "") -> list[Event]:
         """Events found in one article (at most one per type), strongest evidence first."""
+        reading = self.read(title, summary, body)
+        if not reading.found:
+            return []
+        return self.events(reading, reading.found, gate=True)
+
+    def read(self, title: str, summary: str = "", body: str = "") -> Reading:
+        """Normalise the article and find every cue the rules know, per event type."""
         doc = read(title, summary, body)
-        # Company scans and the industry check are the costly steps: done only when needed.
-        cached: dict[int, list[CompanyMention]] = {}
-
-        def mentions_in(i: int) -> list[CompanyMention]:
-            if i not in cached:
-                cached[i] = self.companies.find(doc.sentences[i].text)
-            return cached[i]
-
-        industry: list[bool] = []
-
-        def industrial() -> bool:
-            if not industry:
-                industry.append(
-                    any(_INDUSTRY.search(s.low) for s in doc.sentences)
-                    or any(
-                        self.companies.is_industrial(m.name)
-                        for i in range(len(doc.sentences))
-                        for m in mentions_in(i)
-                    )
-                )
-            return industry[0]
-
-        found: dict[EventType, list[tuple[Cue, Sentence]]] = {}
+        reading = Reading(doc, {}, self.companies)
+        found = reading.found
         for i, sentence in enumerate(doc.sentences):
             low = sentence.low
-            for cue in closure_cues(low, industrial):
+            for cue in closure_cues(low, reading.industrial):
                 found.setdefault(EventType.PLANT_CLOSURE, []).append((cue, sentence))
             if _CUE_WORDS.search(low):
-                low = _blank_names(low, mentions_in(i))
+                low = _blank_names(low, reading.mentions_in(i))
             for cue in partnership_cues(low):
                 found.setdefault(EventType.PARTNERSHIP, []).append((cue, sentence))
         if EventType.PLANT_CLOSURE not in found:
@@ -136,34 +169,57 @@ class RuleClassifier:
         if EventType.PARTNERSHIP not in found:
             for i, sentence in enumerate(doc.sentences):
                 if "stake" in sentence.low or "invest" in sentence.low or "%" in sentence.low:
-                    equity = _equity_stake(sentence, mentions_in(i))
+                    equity = _equity_stake(sentence, reading.mentions_in(i))
                     if equity is not None:
                         found.setdefault(EventType.PARTNERSHIP, []).append((equity, sentence))
         if EventType.PARTNERSHIP not in found and _JOINT_HINT.search(doc.headline.low):
-            joint = _joint_act(doc.headline, mentions_in(0))
+            joint = _joint_act(doc.headline, reading.mentions_in(0))
             if joint is not None:
                 found[EventType.PARTNERSHIP] = [(joint, doc.headline)]
-        if not found:
-            return []
-        mentions = [mentions_in(i) for i in range(len(doc.sentences))]
+        return reading
+
+    def events(
+        self,
+        reading: Reading,
+        kinds: dict[EventType, list[tuple[Cue, Sentence]]],
+        *,
+        gate: bool,
+        extra_evidence: dict[EventType, list[str]] | None = None,
+        confidence: dict[EventType, float] | None = None,
+    ) -> list[Event]:
+        """Build one event per kind from its cues (an empty cue list reads the headline).
+
+        With ``gate`` the rules' own sanity checks apply: no event without anybody, anywhere
+        or any number, and no partnership without a named party.
+        """
+        doc = reading.doc
+        mentions = [reading.mentions_in(i) for i in range(len(doc.sentences))]
         companies = self._companies(doc, mentions)
         place = find_place(doc.text, frozenset(w for c in companies for w in c.split()))
         jobs = find_jobs(doc.text)
-        if not companies and jobs is None and place == Place():
-            # Nobody, nowhere, no numbers: a how-to column or a trend piece, not an event.
-            return []
-        partnership = found.get(EventType.PARTNERSHIP, [])
-        if not companies or (
-            len(companies) < 2 and all(c.rule.endswith("(multilingual)") for c, _ in partnership)
-        ):
-            # A partnership needs parties; countries signing a deal are not companies, and a
-            # foreign-language noun alone needs two named companies.
-            found.pop(EventType.PARTNERSHIP, None)
-            if not found:
+        found = dict(kinds)
+        if gate:
+            if not companies and jobs is None and place == Place():
+                # Nobody, nowhere, no numbers: a how-to column or a trend piece, not an event.
                 return []
+            partnership = found.get(EventType.PARTNERSHIP, [])
+            if not companies or (
+                len(companies) < 2
+                and all(c.rule.endswith("(multilingual)") for c, _ in partnership)
+            ):
+                # A partnership needs parties; countries signing a deal are not companies, and
+                # a foreign-language noun alone needs two named companies.
+                found.pop(EventType.PARTNERSHIP, None)
         events = [
             self._event(
-                doc, kind, cues, companies, place.plant, place.location, place.country, jobs
+                doc,
+                kind,
+                cues,
+                companies,
+                place,
+                jobs,
+                (extra_evidence or {}).get(kind, []),
+                (confidence or {}).get(kind),
             )
             for kind, cues in found.items()
         ]
@@ -195,34 +251,47 @@ class RuleClassifier:
         kind: EventType,
         cues: list[tuple[Cue, Sentence]],
         companies: list[str],
-        plant: str | None,
-        location: str | None,
-        country: str | None,
+        place: Place,
         jobs: tuple[int, str] | None,
+        extra_evidence: list[str],
+        model_confidence: float | None,
     ) -> Event:
-        cue, sentence = max(cues, key=lambda cs: (cs[0].strength + 0.1 * cs[1].headline))
-        hint = next((c.status_hint for c, _ in cues if c.status_hint), None)
-        if hint == "cancelled" and _TALKS_CONTEXT.search(sentence.low):
-            hint = Status.TALKS.value
-        context = ""
-        if sentence.headline and len(doc.sentences) > 1:
-            context = doc.sentences[1].low
-        status, why = decide_status(kind, sentence.low, hint, position=cue.start, context=context)
         label = "closure" if kind is EventType.PLANT_CLOSURE else "partnership"
-        evidence = [cue.evidence(label)]
-        evidence += [c.evidence(label) for c, _ in cues if c is not cue][:2]
+        context = doc.sentences[1].low if len(doc.sentences) > 1 else ""
+        if cues:
+            cue, sentence = max(cues, key=lambda cs: (cs[0].strength + 0.1 * cs[1].headline))
+            hint = next((c.status_hint for c, _ in cues if c.status_hint), None)
+            if hint == "cancelled" and _TALKS_CONTEXT.search(sentence.low):
+                hint = Status.TALKS.value
+            status, why = decide_status(
+                kind,
+                sentence.low,
+                hint,
+                position=cue.start,
+                context=context if sentence.headline else "",
+            )
+            evidence = [cue.evidence(label)]
+            evidence += [c.evidence(label) for c, _ in cues if c is not cue][:2]
+            confidence = cue.strength * 0.8 + 0.08 * sentence.headline + 0.04 * min(len(cues), 3)
+            confidence += 0.06 if companies else 0.0
+        else:
+            # No rule cue: the learned model decided. Status is read from the headline.
+            status, why = decide_status(kind, doc.headline.low, None, context=context)
+            evidence = []
+            confidence = 0.0
+        evidence += extra_evidence
         evidence.append(f'status {status.value}: "{why}"' if why else f"status {status.value}")
         if jobs is not None:
             evidence.append(f'jobs: "{jobs[1]}"')
-        confidence = cue.strength * 0.8 + 0.08 * sentence.headline + 0.04 * min(len(cues), 3)
-        confidence += 0.06 if companies else 0.0
+        if model_confidence is not None:
+            confidence = model_confidence
         return Event(
             type=kind,
             status=status,
             companies=tuple(companies),
-            plant=plant,
-            location=location,
-            country=country,
+            plant=place.plant,
+            location=place.location,
+            country=place.country,
             jobs=jobs[0] if jobs else None,
             confidence=round(min(confidence, 0.99), 3),
             evidence=tuple(evidence),
@@ -250,9 +319,12 @@ def _joint_act(headline: Sentence, mentions: list[CompanyMention]) -> Cue | None
     for m in reversed(mentions):
         shape = shape[: m.start] + "ORG" + shape[m.end :]
     hit = _JOINT_ACT.search(shape)
-    if hit is None:
-        return None
-    return Cue("companies acting jointly", (hit.group(0),), 0, 0.65)
+    if hit is not None:
+        return Cue("companies acting jointly", (hit.group(0),), 0, 0.65)
+    hit = _CONTRACT.search(shape)
+    if hit is not None:
+        return Cue("contract manufacturing", (hit.group(0),), 0, 0.65)
+    return None
 
 
 def _equity_stake(sentence: Sentence, mentions: list[CompanyMention]) -> Cue | None:
@@ -268,6 +340,7 @@ def _equity_stake(sentence: Sentence, mentions: list[CompanyMention]) -> Cue | N
 
 
 @cache
-def default_classifier() -> RuleClassifier:
-    """The classifier over the shipped company table (built once)."""
+def default_rule_classifier() -> RuleClassifier:
+    """The rules alone over the shipped company table (built once): the baseline the learned
+    classifier is measured against, and the reader it builds on."""
     return RuleClassifier()

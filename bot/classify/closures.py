@@ -133,7 +133,8 @@ _AVERTED = re.compile(
     r"|\bsav(?:e|es|ed|ing)\s+(?:\w+\s+){0,4}?from\s+closure"
     r"|\b(?:avoid|avert|prevent|stave\s+off)\w*\s+(?:\w+\s+){0,3}?(?:closures?|shutdowns?)"
     r"|\bcloser?\s+(?:\w+\s+){0,2}averted"
-    r"|\brescu\w+\s+(?:\w+\s+){0,4}?(?:plant|factory|mill|smelter|works|shipyard)\b"
+    r"|\b(?:rescu\w+|safeguard\w*|secur\w+\s+(?:the\s+)?future\s+of)\s+(?:\w+\s+){0,4}?"
+    r"(?:plant|factory|mill|smelter|works|shipyard|refinery)\b"
 )
 
 
@@ -167,9 +168,22 @@ def _bind_site(low: str, start: int, end: int) -> re.Match[str] | None:
 # Cheap substring pre-filters: most sentences contain none of these and skip every regex.
 _STEMS = (
     "clos|shut|mothball|wind|wound|phas|ceas|end|stop|drop|last|exit|quit|pull|abandon|doom|"
-    "decommission|plug|keep|sav|avert|avoid|prevent|rescu|stave|suspend|halt|idl|paus|remain|stay"
+    "decommission|plug|keep|sav|avert|avoid|prevent|rescu|stave|suspend|halt|idl|paus|remain|stay|"
+    "safeguard|secur"
 )
-_AVERTED_STEMS = ("keep", "sav", "avert", "avoid", "prevent", "rescu", "stave", "remain", "stay")
+_AVERTED_STEMS = (
+    "keep",
+    "sav",
+    "avert",
+    "avoid",
+    "prevent",
+    "rescu",
+    "stave",
+    "remain",
+    "stay",
+    "safeguard",
+    "secur",
+)
 _INDEFINITE_STEMS = ("indefinite", "permanent", "for good", "no longer")
 _ANY_STEM = re.compile(_STEMS)
 _ANY_AVERTED = re.compile("|".join(_AVERTED_STEMS))

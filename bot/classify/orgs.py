@@ -135,6 +135,8 @@ _LEGAL_TAIL = re.compile(r"(?:[\s,]+(?:" + _LEGAL + r")\b\.?)+$")
 
 def _clean(name: str) -> str | None:
     name = name.strip(" ,.'").removesuffix("'s")
+    if not name.strip():
+        return None
     if name.rsplit(None, 1)[-1].strip(".,") in _CORPORATE_WORDS:
         name = _LEGAL_TAIL.sub("", name).strip(" ,.")
     if "'s " in name:  # "CNH Industrial's Iveco": the owner qualifies the company

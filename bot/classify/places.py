@@ -146,9 +146,13 @@ _SITE = (
 # "Oppama plant", "its Sunderland factory", "Granite City Works plant"
 _SITE_WORD = re.compile(r"\b" + _SITE + r"s?\b")
 # The name before a site noun: "Oppama", "its Sunderland", "Grangemouth oil", "Granite City Works"
+# A preposition between them ends the name: "EVs at Oppama plant" names Oppama.
 _NAMED_BEFORE = re.compile(
-    r"\b((?:[A-Z][\w'.-]*\s+){0,2}[A-Z][\w'.-]*)\s+(?:[A-Z][a-z]+\s+|EV\s+|[a-z][\w-]*\s+){0,2}$"
+    r"\b((?:[A-Z][\w'.-]*\s+){0,2}[A-Z][\w'.-]*)\s+"
+    r"(?:[A-Z][a-z]+\s+|EV\s+|(?!(?:at|in|of|for|to|near|on|from|with|by)\s)[a-z][\w-]*\s+){0,2}$"
 )
+# In a title-case headline the word after "to" is a verb: "to Safeguard Oppama Plant".
+_TO_BEFORE = re.compile(r"\bto\s+$", re.I)
 # After a site noun: "plant in Swindon", "mill at Port Talbot, Wales"
 _IN_PLACE = re.compile(r"\s+(?:in|at|near)\s+((?:[A-Z][\w'.-]+)(?:,?\s+[A-Z][\w'.-]+){0,2})")
 _NOT_PLACE = frozenset(
@@ -246,6 +250,8 @@ def find_place(text: str, exclude: frozenset[str] = frozenset()) -> Place:
         if m is None:
             continue
         words = [w for w in m.group(1).split() if w not in _NOT_PLACE and w not in exclude]
+        if len(words) > 1 and _TO_BEFORE.search(text, max(0, m.start() - 4), m.start()):
+            words = words[1:]
         if not words or not words[-1][:1].isupper():
             continue
         name = " ".join(words)
