@@ -15,7 +15,7 @@ import random
 import statistics
 import time
 
-from bot.classify import CompanyTable, RuleClassifier
+from bot.classify import CompanyTable, LearnedClassifier, RuleClassifier
 
 HEADLINES = (
     "{a} to close {place} assembly plant with the loss of {n:,} jobs",
@@ -67,21 +67,22 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     articles = make_articles(args.articles, args.seed)
-    classifier = RuleClassifier()
-    for title, lede in articles[:200]:  # warm caches and compiled patterns
-        classifier.classify(title, lede)
-    rates = []
-    events = 0
-    for _ in range(args.runs):
-        # CPU time of this process: other work on a shared machine does not count against us.
-        start = time.process_time()
-        events = sum(len(classifier.classify(title, lede)) for title, lede in articles)
-        rates.append(len(articles) / (time.process_time() - start))
-    print(
-        f"{len(articles)} articles x {args.runs} runs, {events} events per run: "
-        f"median {statistics.median(rates):,.0f} articles/s "
-        f"(range {min(rates):,.0f}-{max(rates):,.0f})"
-    )
+    classifiers = {"learned (product)": LearnedClassifier(), "rules alone": RuleClassifier()}
+    for name, classifier in classifiers.items():
+        for title, lede in articles[:200]:  # warm caches and compiled patterns
+            classifier.classify(title, lede)
+        rates = []
+        events = 0
+        for _ in range(args.runs):
+            # CPU time of this process: other work on a shared machine does not count against us.
+            start = time.process_time()
+            events = sum(len(classifier.classify(title, lede)) for title, lede in articles)
+            rates.append(len(articles) / (time.process_time() - start))
+        print(
+            f"{name}: {len(articles)} articles x {args.runs} runs, {events} events per run: "
+            f"median {statistics.median(rates):,.0f} articles/s "
+            f"(range {min(rates):,.0f}-{max(rates):,.0f})"
+        )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.classify.classifier import RuleClassifier, default_classifier
+from bot.classify import LearnedClassifier, default_classifier
 from bot.classify.companies import CompanyTable
 from bot.domain import Event
 from bot.stories.features import StoryFeatures, features_for
@@ -58,11 +58,11 @@ class Analysis:
         return (Analysis, (self.events, self.features))
 
 
-def build_classifier(extra_companies: Sequence[dict[str, Any]] = ()) -> RuleClassifier:
+def build_classifier(extra_companies: Sequence[dict[str, Any]] = ()) -> LearnedClassifier:
     """The classifier over the shipped company table plus ``companies`` from the config."""
     if not extra_companies:
         return default_classifier()
-    return RuleClassifier(CompanyTable.default().with_extra(list(extra_companies)))
+    return LearnedClassifier(CompanyTable.default().with_extra(list(extra_companies)))
 
 
 def story_features(
@@ -83,12 +83,12 @@ def story_features(
     )
 
 
-def analyse(classifier: RuleClassifier, find: CompanyFinder, text: ArticleText) -> Analysis:
+def analyse(classifier: LearnedClassifier, find: CompanyFinder, text: ArticleText) -> Analysis:
     events = classifier.classify(text.title, text.summary)
     return Analysis(events, [story_features(find, text, e, events) for e in events])
 
 
-_worker: tuple[RuleClassifier, CompanyFinder] | None = None
+_worker: tuple[LearnedClassifier, CompanyFinder] | None = None
 
 
 def init_worker(extra_companies: Sequence[dict[str, Any]] = ()) -> None:
@@ -111,7 +111,7 @@ class Analyser:
     """Analyses batches in ``executor`` (``workers`` processes), or inline without one."""
 
     def __init__(
-        self, classifier: RuleClassifier, executor: Executor | None = None, workers: int = 1
+        self, classifier: LearnedClassifier, executor: Executor | None = None, workers: int = 1
     ) -> None:
         self._classifier = classifier
         self._find = company_finder(classifier.companies)

@@ -54,3 +54,8 @@ _classify.register(main)
 from bot.cli import stories as _stories  # noqa: E402
 
 _stories.register(main)
+
+
+from bot.cli import train as _train  # noqa: E402
+
+_train.register(main)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -75,11 +76,38 @@ def classify_command(text: str | None, lede: str, as_json: bool, jsonl: str | No
 
 
 @click.command("eval")
-@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True), required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--companies", "company_misses", is_flag=True, help="Also list company mismatches.")
-def eval_command(path: str, as_json: bool, company_misses: bool) -> None:
+@click.option(
+    "--splits",
+    is_flag=True,
+    help="Instead of scoring FILE: source-disjoint and cross-validated figures of the model "
+    "(needs the train extra and the shared data).",
+)
+@click.option(
+    "--shared",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --splits: the shared corpus and pool (default $DEALRADAR_SHARED or ../shared).",
+)
+@click.option("--seed", type=int, default=0, help="With --splits: the training seed.")
+def eval_command(
+    path: str | None,
+    as_json: bool,
+    company_misses: bool,
+    splits: bool,
+    shared: Path | None,
+    seed: int,
+) -> None:
     """Score the classifier on a labelled JSON-lines file in the corpus format."""
+    if splits:
+        from bot.cli.train import eval_splits
+
+        eval_splits(shared, seed, as_json)
+        return
+    if path is None:
+        raise click.UsageError("give FILE (or --splits)")
     stream = open_input(path)
     try:
         rows = [item for _, item in read_jsonl(stream, path)]

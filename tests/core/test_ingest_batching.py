@@ -240,7 +240,7 @@ async def test_placement_starts_before_the_whole_batch_is_analysed_where_nothing
 ) -> None:
     from bot import pipeline as pipeline_module
     from bot.analysis import Analyser, ArticleText
-    from bot.classify.classifier import default_classifier
+    from bot.classify import default_classifier
     from bot.classify.companies import CompanyTable
     from bot.pipeline import Pipeline
     from bot.store.storybook import SqlStoryBook
