@@ -236,3 +236,35 @@ async def test_discord_permanent_faults_stop_after_one_request(
     assert len(attempts) == 1
     assert not fake.in_channel(DISCORD_CHANNEL)
     assert await bench.state() == {"failed": 1}
+
+
+# --- rate limits: waited out, never a failed try (issue 19, defect 2) ------------------------
+
+
+async def test_slack_fifteen_429s_then_a_500_still_post_exactly_once(
+    slack: tuple[Bench, FakeSlackApi],
+) -> None:
+    """More 429s than ``delivery.max_attempts`` (12), then a 500: the limits are waited out
+    without spending the budget, so the 500 is retried too and the alert arrives once."""
+    bench, fake = slack
+    fake.script("chat.postMessage", *[RateLimited(retry_after=1)] * 15, ServerError(500))
+    await bench.enqueue("slack", "C1")
+    await bench.settle()
+    assert len(fake.calls("chat.postMessage")) == 17
+    assert len(fake.in_channel("C1")) == 1
+    assert await bench.state() == {"sent": 1}
+
+
+async def test_discord_fifteen_429s_then_a_500_still_post_exactly_once(
+    discord: tuple[Bench, FakeDiscordAPI],
+) -> None:
+    bench, fake = discord
+    limited = {"message": "slow down", "retry_after": 1.0, "global": False}
+    fake.fail("POST", r"/messages$", status=429, body=limited, times=15)
+    fake.fail("POST", r"/messages$", status=500)  # after the 429s
+    await bench.enqueue("discord", DISCORD_CHANNEL)
+    await bench.settle()
+    attempts = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/messages")]
+    assert len(attempts) == 17
+    assert len(fake.in_channel(DISCORD_CHANNEL)) == 1
+    assert await bench.state() == {"sent": 1}
