@@ -324,7 +324,10 @@ def _wire_discord(
         from bot.discordapp.client import DiscordGateway
         from bot.discordapp.sink import DiscordSink
 
-        sink = DiscordSink.from_settings(settings.discord)
+        async def tell_admins(text: str) -> None:
+            await runtime.notify_admins(Notice(text))
+
+        sink = DiscordSink.from_settings(settings.discord, notify=tell_admins)
         runtime.sinks["discord"] = sink
         runtime.closers.append(sink.close)
         gateway = DiscordGateway(

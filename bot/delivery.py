@@ -6,7 +6,9 @@ order and paced (``delivery.per_channel_interval``). A sink failure is mapped by
 :class:`bot.errors.DeliveryError`: retryable ones come back after the platform's ``retry_after``
 or an exponential backoff, until ``delivery.max_attempts``; the others fail at once with the
 reason stored on the row and logged with the channel, so a deleted channel causes one error, not
-a retry storm. One channel's trouble never holds up another's.
+a retry storm. A rate limit (:attr:`bot.errors.DeliveryError.rate_limited`) is the platform
+saying "later": the delivery waits the ``retry_after`` and comes back as often as it takes,
+without using up ``delivery.max_attempts``. One channel's trouble never holds up another's.
 """
 
 from __future__ import annotations
@@ -187,16 +189,27 @@ class DeliveryWorker:
     ) -> None:
         for item in batch:
             delivery = item.delivery
+            tries = delivery.attempt + 1 - item.deferrals  # failed tries, this one included
             where = {
                 "platform": delivery.target.platform,
                 "channel": delivery.target.channel,
                 "delivery": delivery.key,
-                "attempt": delivery.attempt + 1,
+                "attempt": tries,
                 "reason": exc.reason,
             }
-            tries = delivery.attempt + 1
-            if exc.retryable and tries < self._max_attempts:
-                delay = backoff_delay(delivery.attempt, exc.retry_after, self._rand)
+            if exc.rate_limited:  # without a retry_after, back off on the limits met so far
+                delay = backoff_delay(item.deferrals, exc.retry_after, self._rand)
+                when = self._clock() + timedelta(seconds=delay)
+                await self._outbox.retry_later(delivery.id, when, str(exc), rate_limited=True)
+                stats.retried += 1
+                where["attempt"] = tries - 1  # this one is not a failed try
+                log.info(
+                    "delivery rate limited; postponed",
+                    extra={"kv": {**where, "in_s": round(delay, 1)}},
+                )
+                outcome = "retry"
+            elif exc.retryable and tries < self._max_attempts:
+                delay = backoff_delay(tries - 1, exc.retry_after, self._rand)
                 when = self._clock() + timedelta(seconds=delay)
                 await self._outbox.retry_later(delivery.id, when, str(exc))
                 stats.retried += 1

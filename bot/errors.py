@@ -6,7 +6,8 @@
     │   └── BlockedAddressError   the URL resolves to an address we refuse to connect to (SSRF)
     ├── StoreError           the database failed (locked, unavailable, full); retryable
     ├── DeliveryError        one message could not be sent to one channel (retryable or not,
-    │                        with an optional ``retry_after`` from the platform)
+    │                        with an optional ``retry_after`` from the platform; a rate limit
+    │                        is a postponement, not a failed try)
     └── CommandError         a chat command was malformed or not allowed; the message is
                              the one-line usage reply shown to the user
 
@@ -80,6 +81,16 @@ class DeliveryError(DealradarError):
         self.retryable = retryable
         self.retry_after = retry_after
         self.reason = reason
+
+    @property
+    def rate_limited(self) -> bool:
+        """The platform said "later", not "no" (a 429, or a rate-limit bucket known to be
+        empty): waiting it out must not use up the delivery's tries."""
+        return self.retryable and self.reason in RATE_LIMIT_REASONS
+
+
+RATE_LIMIT_REASONS = frozenset({"rate_limited", "rate_limited_global"})
+"""The ``DeliveryError.reason`` tags the sinks give a rate limit."""
 
 
 class CommandError(DealradarError):

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.redaction import redact_url
+
 _BARE = re.compile(r"^[A-Za-z0-9_./:@+-]+$")
 _URL_PASSWORD = re.compile(r"(?<=://)([^/@:\s]+):([^/@\s]+)@")
 
@@ -54,7 +56,7 @@ class SecretScrubber(logging.Filter):
     def scrub(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "***")
-        return _URL_PASSWORD.sub(r"\1:***@", text)
+        return redact_url(_URL_PASSWORD.sub(r"\1:***@", text))
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = self.scrub(record.getMessage())

@@ -21,8 +21,8 @@ from bot.domain import Notice
 from bot.errors import SourceError
 from bot.ingest_writer import INGEST_BATCH, IngestMany, IngestWriter
 from bot.pipeline import ChangedFetch
+from bot.redaction import redact_url
 from bot.sources import backoff
-from bot.sources.addresses import redact_url
 from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceKind, SourceSpec
 from bot.store.sources_repo import SourceRecord, SourcesRepo
 

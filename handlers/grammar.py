@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.config.durations import parse_duration
 from bot.domain import EventType
 from bot.errors import CommandError
+from bot.redaction import redact_url
 from handlers import commands as c
 from handlers.ports import EVERY_COMPANY
 
@@ -174,9 +175,13 @@ def _sources(rest: list[str]) -> c.Sources | c.SourceAdd | c.SourceRemove:
         if not args:
             raise CommandError(f"Give the feed URL: {usage}")
         url = args[0]
-        parts = urlsplit(url) if len(url) <= MAX_URL else None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-            raise CommandError(f"{_show(url)} is not an http(s) URL; {usage}")
+        try:
+            parts = urlsplit(url) if len(url) <= MAX_URL else None
+            ok = parts is not None and parts.scheme in ("http", "https") and bool(parts.hostname)
+        except ValueError:  # e.g. an unclosed IPv6 bracket: http://u:pw@[x
+            ok = False
+        if not ok:
+            raise CommandError(f"{_show(redact_url(url))} is not an http(s) URL; {usage}")
         name = _text(args[1:], "source name", usage) if len(args) > 1 else None
         return c.SourceAdd(url, name)
     if action == "remove":

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.config.settings import RouteConfig
 from bot.errors import CommandError, DealradarError
+from bot.redaction import redact_url
 from handlers import channel, lookup, sources
 from handlers import commands as c
 from handlers.api import Caller, Reply
@@ -56,12 +57,12 @@ class DealCommands:
         except CommandError as exc:
             return Reply(title=str(exc), error=True)
         except DealradarError as exc:
-            log.warning("/deal %r failed: %s", text[:80], exc)
+            log.warning("/deal %r failed: %s", redact_url(text[:200])[:80], exc)
             return Reply(
                 title="The store is busy or unavailable; try again in a minute", error=True
             )
         except Exception:
-            log.exception("/deal %r crashed", text[:80])
+            log.exception("/deal %r crashed", redact_url(text[:200])[:80])
             return Reply(title="Something went wrong on our side; try again later", error=True)
 
     async def complete_company(self, prefix: str, limit: int = 25) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from bot.errors import CommandError
+from bot.redaction import redact_url
 from handlers import commands as c
 from handlers.api import Caller, Reply
 from handlers.context import Context, fmt_time
@@ -22,10 +23,10 @@ def health_line(source: SourceHealth) -> str:
     head = f"{source.name} ({source.kind})"
     if not source.enabled:
         since = f" since {fmt_time(source.disabled_at)}" if source.disabled_at else ""
-        reason = source.disabled_reason or "disabled by an admin"
+        reason = redact_url(source.disabled_reason or "disabled by an admin")
         return f"✗ {head}: disabled{since}: {_short(reason)}"
     if source.consecutive_failures:
-        error = _short(source.last_error or "unknown error")
+        error = _short(redact_url(source.last_error or "unknown error"))
         return f"! {head}: {source.consecutive_failures} failures in a row, last: {error}"
     ok = fmt_time(source.last_success_at) if source.last_success_at else "not yet"
     due = f", next poll {fmt_time(source.next_poll_at)}" if source.next_poll_at else ""

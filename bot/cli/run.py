@@ -17,7 +17,7 @@ from bot.config.loader import SECRET_ENV, load_settings
 from bot.config.settings import Settings
 from bot.errors import ConfigError, StoreError
 from bot.logs import setup_logging
-from bot.sources.addresses import redact_url
+from bot.redaction import redact_url
 from bot.store.sources_repo import SourceRecord
 
 
@@ -133,7 +133,8 @@ def sources(ctx: click.Context) -> None:
         click.echo(f"    target        {redact_url(row.url) if row.url else row.query}")
         click.echo(f"    last success  {_ago(row.last_success_at, now)}")
         if row.last_error:
-            click.echo(f"    last error    {_ago(row.last_error_at, now)}: {row.last_error[:300]}")
+            error = redact_url(row.last_error)[:300]
+            click.echo(f"    last error    {_ago(row.last_error_at, now)}: {error}")
             click.echo(f"    failures      {row.consecutive_failures} in a row")
         if row.enabled:
             click.echo(f"    next poll     {_when(row.next_poll_at, now)}")

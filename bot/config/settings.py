@@ -22,11 +22,18 @@ class _Strict(BaseModel):
 
 
 def _check_http_url(value: str) -> str:
+    """``value`` when it is an http(s) URL; the error shows it without its secrets."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{value!r} is not an http(s) URL")
+    from bot.redaction import redact_url
+
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        ok = False
+    if not ok:
+        raise ValueError(f"{redact_url(value)!r} is not an http(s) URL")
     return value
 
 

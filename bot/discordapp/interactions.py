@@ -1,10 +1,13 @@
 """``POST /discord/interactions``: Discord's HTTP interactions mode on the bot's web server.
 
 For stateless or serverless deployments (``DISCORD_PUBLIC_KEY`` set): Discord signs each
-request with Ed25519 over ``timestamp + body``; a missing, stale or bad signature gets 401
-before anything runs. PING answers PONG; ``/deal`` subcommands, company autocomplete and
-alert-button clicks go through the same code as the gateway mode
-(:mod:`bot.discordapp.commandtext`, :mod:`bot.discordapp.dispatch`). An answer not ready within
+request with Ed25519 over ``timestamp + body``; a missing, malformed, stale or bad signature
+gets 401 before anything runs, and a signed body that is not a JSON interaction (or whose
+``data``, ``member``, ``user`` or ``channel`` is not an object) gets 400, each with one log
+line. The body is read whole (:func:`bot.webroutes.read_body`) before it is verified.
+PING answers PONG; ``/deal`` subcommands, company autocomplete and alert-button clicks go
+through the same code as the gateway mode (:mod:`bot.discordapp.commandtext`,
+:mod:`bot.discordapp.dispatch`). An answer not ready within
 ``defer_after`` seconds is deferred (type 5) and delivered later by editing the original
 response through the interaction webhook. Interaction ids already handled are refused (409),
 tracked behind :class:`bot.seen.SeenOnce` (keys ``discord:<id>``), backed by the DB in the bot.
@@ -30,28 +33,45 @@ from bot.discordapp.dispatch import handle_click, run_command
 from bot.discordapp.rest import DiscordAPIError, DiscordRest
 from bot.errors import CommandError
 from bot.seen import MemorySeen, SeenOnce
-from bot.webroutes import WebRoute
+from bot.webroutes import WebRoute, read_body
 from handlers.api import Caller, CommandRunner, FeedbackRecorder, Reply
 
 log = logging.getLogger(__name__)
 PATH = "/discord/interactions"
 MAX_BODY = 1024 * 1024
 MAX_SKEW = 300.0
+MAX_TIMESTAMP_DIGITS = 12  # Unix seconds need 10; longer is not a timestamp
+OBJECT_FIELDS = ("data", "member", "user", "channel")  # each an object when present
 MANAGE_GUILD = 1 << 5
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
 PONG, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, AUTOCOMPLETE_RESULT = 1, 4, 5, 8
 
 
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def caller_from_payload(payload: dict[str, Any], admins: frozenset[str]) -> Caller:
-    member = payload.get("member") or {}
-    user = member.get("user") or payload.get("user") or {}
+    """Who sent an interaction; fields of the wrong shape count as absent."""
+    member = _object(payload.get("member"))
+    user = _object(member.get("user")) or _object(payload.get("user"))
     user_id = str(user.get("id", ""))
     try:
         manage = int(member.get("permissions") or 0) & MANAGE_GUILD
     except (TypeError, ValueError):
         manage = 0
-    channel = payload.get("channel_id") or (payload.get("channel") or {}).get("id") or ""
+    channel = payload.get("channel_id") or _object(payload.get("channel")).get("id") or ""
     return Caller("discord", str(channel), user_id, is_admin=bool(manage) or user_id in admins)
+
+
+def shape_problem(payload: object) -> str | None:
+    """Why a signed body is not an interaction this endpoint can read, or ``None``."""
+    if not isinstance(payload, dict):
+        return "not an interaction"
+    for name in OBJECT_FIELDS:
+        if payload.get(name) is not None and not isinstance(payload[name], dict):
+            return f"interaction {name} is not an object"
+    return None
 
 
 class InteractionsEndpoint:
@@ -118,31 +138,39 @@ class InteractionsEndpoint:
         if self._owns_rest:
             await self._rest.close()
 
-    def _verified(self, request: web.Request, body: bytes) -> bool:
+    def _signature_problem(self, request: web.Request, body: bytes) -> str | None:
+        """Why the request is not validly signed, or ``None`` when it is."""
         signature = request.headers.get("X-Signature-Ed25519", "")
         stamp = request.headers.get("X-Signature-Timestamp", "")
-        if not stamp.isdigit() or abs(self._clock() - int(stamp)) > MAX_SKEW:
-            return False
+        if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= MAX_TIMESTAMP_DIGITS):
+            return "missing or malformed timestamp"
+        if abs(self._clock() - int(stamp)) > MAX_SKEW:
+            return "stale timestamp"
         try:
             self._key.verify(stamp.encode() + body, bytes.fromhex(signature))
         except (BadSignatureError, ValueError):
-            return False
-        return True
+            return "bad signature"
+        return None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        if request.content_length is not None and request.content_length > MAX_BODY:
+        """Verify, de-duplicate, answer. Never raises for a bad request: answers 4xx."""
+        body = await read_body(request, MAX_BODY)
+        if body is None:
+            log.warning("discord: rejected an interaction: body over %d bytes", MAX_BODY)
             return web.json_response({"error": "too large"}, status=413)
-        body = await request.content.read(MAX_BODY + 1)
-        if len(body) > MAX_BODY:
-            return web.json_response({"error": "too large"}, status=413)
-        if not self._verified(request, body):
+        problem = self._signature_problem(request, body)
+        if problem is not None:
+            log.warning("discord: rejected an interaction: %s", problem)
             return web.json_response({"error": "invalid request signature"}, status=401)
         try:
             payload = json.loads(body)
-        except ValueError:
+        except ValueError:  # UnicodeDecodeError included
+            log.warning("discord: rejected a signed interaction: body is not JSON")
             return web.json_response({"error": "not JSON"}, status=400)
-        if not isinstance(payload, dict):
-            return web.json_response({"error": "not an interaction"}, status=400)
+        problem = shape_problem(payload)
+        if problem is not None:
+            log.warning("discord: rejected a signed interaction: %s", problem)
+            return web.json_response({"error": problem}, status=400)
         kind = payload.get("type")
         if kind == PING:
             return web.json_response({"type": PONG})

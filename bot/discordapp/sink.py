@@ -13,13 +13,16 @@ Every create carries a deterministic ``nonce`` derived from ``delivery.key`` (an
 the delivery it posts) with ``enforce_nonce``: Discord then answers a retry after a lost
 response with the message it already created, so an ambiguous failure never posts twice.
 Failures are :class:`bot.discordapp.rest.DiscordAPIError` (a ``DeliveryError``), reported to
-the :class:`bot.discordapp.breaker.SendGuard` so a bad token or channel is not hammered.
+the :class:`bot.discordapp.breaker.SendGuard` so a bad token or channel is not hammered. When a
+channel is newly blocked (403, or 404 unknown channel), ``notify`` gets one line for the admin
+channel; the guard probes the channel again after its cool-off.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -50,12 +53,18 @@ class DiscordSink:
     platform = "discord"
 
     def __init__(
-        self, rest: DiscordRest, *, guard: SendGuard | None = None, use_threads: bool = True
+        self,
+        rest: DiscordRest,
+        *,
+        guard: SendGuard | None = None,
+        use_threads: bool = True,
+        notify: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self.rest = rest
         self.guard = guard or SendGuard()
         self._use_threads = use_threads
         self._no_threads: set[str] = set()
+        self._notify = notify
 
     @classmethod
     def from_settings(
@@ -64,8 +73,10 @@ class DiscordSink:
         *,
         session: aiohttp.ClientSession | None = None,
         timeout: float = 15.0,
+        notify: Callable[[str], Awaitable[None]] | None = None,
     ) -> DiscordSink:
-        return cls(DiscordRest(settings.api_url, settings.token, timeout=timeout, session=session))
+        rest = DiscordRest(settings.api_url, settings.token, timeout=timeout, session=session)
+        return cls(rest, notify=notify)
 
     async def close(self) -> None:
         await self.rest.close()
@@ -86,19 +97,38 @@ class DiscordSink:
             )
         self.guard.check(channel)
         try:
-            return await self._send(delivery, channel)
+            result = await self._send(delivery, channel)
         except DiscordAPIError as exc:
-            self._observe(exc, channel)
             log.warning("discord delivery %s failed: %s", delivery.id, exc)
+            if self._observe(exc, channel):
+                await self._tell_blocked(channel, exc)
             raise
+        self.guard.channel_ok(channel)
+        return result
 
-    def _observe(self, exc: DiscordAPIError, channel: str) -> None:
+    def _observe(self, exc: DiscordAPIError, channel: str) -> bool:
+        """Report a failure to the guard; True when it newly blocked ``channel``."""
         if exc.status == 401:
             self.guard.token_rejected(str(exc))
         elif exc.status == 403 or (exc.status == 404 and exc.code in (None, CODE_UNKNOWN_CHANNEL)):
-            self.guard.channel_rejected(channel, str(exc))
+            return self.guard.channel_rejected(channel, str(exc))
         elif exc.is_global and exc.retry_after:
             self.guard.hold_all(exc.retry_after)
+        return False
+
+    async def _tell_blocked(self, channel: str, exc: DiscordAPIError) -> None:
+        if self._notify is None:
+            return
+        cooloff = self.guard.channel_cooloff
+        when = f"every {cooloff / 60:.0f} min" if cooloff else "after a restart"
+        text = (
+            f"Discord channel {channel} refused an alert ({exc.reason}, HTTP {exc.status}); "
+            f"alerts to it are held and tried again {when}. Check the bot's access there."
+        )
+        try:
+            await self._notify(text)
+        except Exception:  # telling admins must never turn into a failed delivery
+            log.exception("discord: could not queue the blocked-channel notice")
 
     async def _send(self, delivery: Delivery, channel: str) -> SendResult:
         message = delivery.message

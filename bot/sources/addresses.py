@@ -20,9 +20,10 @@ import functools
 import ipaddress
 import re
 import socket
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from bot.errors import BlockedAddressError, SourceError
+from bot.redaction import redact_url
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -66,7 +67,6 @@ _SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")
 _TEREDO = ipaddress.IPv6Network("2001::/32")
 _V4_COMPATIBLE = ipaddress.IPv6Network("::/96")
 
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
 _ODD_V4 = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}$", re.IGNORECASE)
 
 
@@ -113,28 +113,6 @@ def parse_ip_literal(host: str) -> IPAddress | None:
         except OSError:
             return None
     return None
-
-
-def redact_url(url: str) -> str:
-    """``url`` without user:password, for messages and logs.
-
-    Also safe on free text that merely contains URLs (an error message): any
-    ``scheme://user:pass@`` in it loses the credentials.
-    """
-    if "@" not in url:  # no userinfo anywhere: the common case, on every request
-        return url
-    try:
-        parts = urlsplit(url)
-        username, password, host, port = parts.username, parts.password, parts.hostname, parts.port
-    except ValueError:
-        return _USERINFO.sub(r"\1", url)
-    if (username is None and password is None) or " " in url:
-        return _USERINFO.sub(r"\1", url)
-    host = host or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host if port is None else f"{host}:{port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 @functools.lru_cache(maxsize=16384)  # only URLs that passed are cached (exceptions are not)

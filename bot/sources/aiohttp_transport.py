@@ -30,7 +30,8 @@ import yarl
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.errors import BlockedAddressError
-from bot.sources.addresses import is_public_address, parse_ip_literal, redact_url
+from bot.redaction import redact_url
+from bot.sources.addresses import is_public_address, parse_ip_literal
 from bot.sources.transport import resolve
 
 CHUNK_BYTES = 64 * 1024

@@ -38,7 +38,7 @@ import feedparser
 
 from bot.domain import FeedEntry
 from bot.errors import SourceError
-from bot.sources.addresses import redact_url
+from bot.redaction import redact_url
 from bot.sources.entries import RawEntry, normalise_entries, struct_to_datetime
 from bot.sources.fastxml import fast_entries
 from bot.sources.jsonfeed import looks_like_json, parse_json_feed

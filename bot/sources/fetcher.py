@@ -36,7 +36,8 @@ from urllib.parse import urljoin
 import httpx
 
 from bot.errors import BlockedAddressError, SourceError
-from bot.sources.addresses import check_url, redact_url
+from bot.redaction import redact_url
+from bot.sources.addresses import check_url
 from bot.sources.base import FetchLimits, FetchState
 from bot.sources.bodies import read_capped
 from bot.sources.client import FeedClient, client_timeout

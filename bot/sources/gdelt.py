@@ -26,7 +26,7 @@ import httpx
 
 from bot.domain import FeedEntry
 from bot.errors import SourceError
-from bot.sources.addresses import redact_url
+from bot.redaction import redact_url
 from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceSpec
 from bot.sources.entries import RawEntry, normalise_entries, parse_date
 from bot.sources.fetcher import HttpResult

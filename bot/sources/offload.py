@@ -29,7 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from bot.domain import FeedEntry
 from bot.errors import SourceError
-from bot.sources.addresses import redact_url
+from bot.redaction import redact_url
 from bot.sources.fetcher import HttpResult
 from bot.stories.identity import canonical_url, site_of
 

@@ -181,7 +181,10 @@ class DeliveryRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # claims, rate-limited ones too
+    # claims the platform answered "rate limited": counted in ``attempts`` (so a sink knows an
+    # earlier claim may have posted), left out of the ``delivery.max_attempts`` budget
+    deferrals: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     not_before: Mapped[datetime]
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None]

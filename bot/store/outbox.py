@@ -4,7 +4,8 @@ A delivery is ``pending`` until a sink confirms it (``sent``) or gives up (``fai
 counts as an attempt and is a lease: a process that dies mid-send leaves the row pending, and
 another process (or the same one after restart) takes it again once ``lease_until`` has
 passed. The sink's idempotency (Discord nonce, Slack metadata) then makes that second attempt
-safe.
+safe. A claim the platform answered with a rate limit is also counted in ``deferrals``, so the
+retry budget (``attempts - deferrals``) is spent only on real failures.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class ClaimedDelivery:
     kind: str
     created_at: datetime
     parent_pending: bool  # a follow-up whose top-level message is not sent yet
+    deferrals: int = 0  # earlier claims that met a rate limit (not failed tries)
 
 
 class Outbox:
@@ -75,6 +77,7 @@ class Outbox:
                         kind=row.kind,
                         created_at=row.created_at,
                         parent_pending=pending,
+                        deferrals=row.deferrals,
                     )
                 )
             return claimed
@@ -133,8 +136,17 @@ class Outbox:
             )
 
     async def retry_later(
-        self, delivery_id: int, not_before: datetime, error: str | None, *, count: bool = True
+        self,
+        delivery_id: int,
+        not_before: datetime,
+        error: str | None,
+        *,
+        count: bool = True,
+        rate_limited: bool = False,
     ) -> None:
+        """Release the claim until ``not_before``. ``count=False``: the claim was no try at
+        all (given back); ``rate_limited``: it was a try the platform postponed, recorded in
+        ``deferrals`` so it does not count against the retry budget."""
         async with self._sessions.begin() as session:
             values: dict[str, object] = {
                 "not_before": not_before,
@@ -145,6 +157,8 @@ class Outbox:
                 values["last_error"] = error[:2000]
             if not count:  # a postponement, not a try: give the claim back
                 values["attempts"] = DeliveryRow.attempts - 1
+            if rate_limited:
+                values["deferrals"] = DeliveryRow.deferrals + 1
             await session.execute(
                 update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values)
             )

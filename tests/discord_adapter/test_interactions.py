@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,6 +17,7 @@ from nacl.signing import SigningKey
 from bot.config.settings import DiscordSettings
 from bot.discordapp.interactions import InteractionsEndpoint
 from bot.discordapp.rest import DiscordRest
+from tests import wire
 from tests.discord_adapter.conftest import FakeFeedback, FakeRunner, validate
 from tests.fakes.discord_api import APP_ID, FakeDiscordAPI
 
@@ -350,3 +352,91 @@ async def test_from_settings_needs_a_valid_public_key() -> None:
     (route,) = endpoint.routes()
     assert (route.method, route.path) == ("POST", "/discord/interactions")
     await endpoint.aclose()
+
+
+# --- bodies in pieces and malformed requests, on the wire (tests/wire.py) ---------------------
+
+
+def signed(body: bytes, stamp: str = str(NOW)) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json",
+        "X-Signature-Ed25519": KEY.sign(stamp.encode() + body).signature.hex(),
+        "X-Signature-Timestamp": stamp,
+    }
+
+
+def port_of(server: Server) -> int:
+    return int(server.url.split(":")[2].split("/")[0])
+
+
+@pytest.mark.parametrize(
+    ("parts", "chunked", "padding"),
+    [(2, False, 0), (3, True, 0), (1, False, 900_000), (4, True, 900_000)],
+    ids=["two-writes", "chunked", "900kb", "900kb-chunked"],
+)
+async def test_signed_body_arriving_in_pieces_is_read_whole(
+    server: Server, runner: FakeRunner, parts: int, chunked: bool, padding: int
+) -> None:
+    payload = command("list", [], iid=f"77{parts}{padding}")
+    payload["padding"] = "x" * padding
+    body = json.dumps(payload).encode()
+    status, answer = await wire.post(
+        port_of(server),
+        "/discord/interactions",
+        signed(body),
+        wire.split(body, parts),
+        chunked=chunked,
+    )
+    assert status == 200
+    assert json.loads(answer)["type"] == 4
+    assert [text for text, _ in runner.calls] == ["list"]
+
+
+def _malformed(case: str) -> tuple[dict[str, str], bytes]:
+    body = json.dumps(command("list", [], iid="880")).encode()
+    stamps = {
+        "timestamp-abc": "abc",
+        "timestamp-empty": "",
+        "timestamp-5000-digits": "1" * 5000,
+        "timestamp-superscript": "²",
+    }
+    if case in stamps:
+        return {**signed(body), "X-Signature-Timestamp": stamps[case]}, body
+    if case == "signature-non-ascii":
+        return {**signed(body), "X-Signature-Ed25519": "é" * 128}, body
+    if case == "body-invalid-utf8":
+        body = b'{"type": 2, "id": "\xff\xfe"}'
+        return signed(body), body
+    payload = command("list", [], iid="881")
+    field = case.removesuffix("-string")
+    payload[field] = "a string"
+    body = json.dumps(payload).encode()
+    return signed(body), body
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "timestamp-abc",
+        "timestamp-empty",
+        "timestamp-5000-digits",
+        "timestamp-superscript",
+        "signature-non-ascii",
+        "body-invalid-utf8",
+        "data-string",
+        "member-string",
+        "user-string",
+        "channel-string",
+    ],
+)
+async def test_malformed_requests_get_4xx_and_one_log_line_without_traceback(
+    server: Server, runner: FakeRunner, caplog: pytest.LogCaptureFixture, case: str
+) -> None:
+    headers, body = _malformed(case)
+    caplog.set_level(logging.DEBUG)
+    status, _ = await wire.post(port_of(server), "/discord/interactions", headers, [body])
+    assert status == (401 if case.startswith(("timestamp", "signature")) else 400)
+    ours = [r for r in caplog.records if r.name.startswith("bot.")]
+    assert len(ours) == 1 and ours[0].levelno == logging.WARNING
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert runner.calls == []

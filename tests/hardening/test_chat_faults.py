@@ -20,6 +20,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.delivery import DeliveryWorker
+from bot.discordapp.breaker import CHANNEL_COOLOFF_S, SendGuard
 from bot.discordapp.rest import DiscordRest
 from bot.discordapp.sink import DiscordSink
 from bot.domain import Sink
@@ -74,6 +75,20 @@ class Bench:
                 not_before=T0,
                 now=T0,
             )
+
+    async def enqueue_many(self, platform: str, channel: str, numbers: list[int]) -> None:
+        async with self.units.begin() as unit:
+            for n in numbers:
+                await unit.enqueue(
+                    key=f"{platform}-alert-{n}",
+                    story_id=None,
+                    platform=platform,
+                    channel=channel,
+                    kind="new",
+                    message=alert(n),
+                    not_before=self.clock.now,
+                    now=self.clock.now,
+                )
 
     async def run(self, ticks: int) -> None:
         """Tick ``ticks`` times, 5 s apart."""
@@ -236,3 +251,90 @@ async def test_discord_permanent_faults_stop_after_one_request(
     assert len(attempts) == 1
     assert not fake.in_channel(DISCORD_CHANNEL)
     assert await bench.state() == {"failed": 1}
+
+
+# --- rate limits: waited out, never a failed try (issue 19, defect 2) ------------------------
+
+
+async def test_slack_fifteen_429s_then_a_500_still_post_exactly_once(
+    slack: tuple[Bench, FakeSlackApi],
+) -> None:
+    """More 429s than ``delivery.max_attempts`` (12), then a 500: the limits are waited out
+    without spending the budget, so the 500 is retried too and the alert arrives once."""
+    bench, fake = slack
+    fake.script("chat.postMessage", *[RateLimited(retry_after=1)] * 15, ServerError(500))
+    await bench.enqueue("slack", "C1")
+    await bench.settle()
+    assert len(fake.calls("chat.postMessage")) == 17
+    assert len(fake.in_channel("C1")) == 1
+    assert await bench.state() == {"sent": 1}
+
+
+async def test_discord_fifteen_429s_then_a_500_still_post_exactly_once(
+    discord: tuple[Bench, FakeDiscordAPI],
+) -> None:
+    bench, fake = discord
+    limited = {"message": "slow down", "retry_after": 1.0, "global": False}
+    fake.fail("POST", r"/messages$", status=429, body=limited, times=15)
+    fake.fail("POST", r"/messages$", status=500)  # after the 429s
+    await bench.enqueue("discord", DISCORD_CHANNEL)
+    await bench.settle()
+    attempts = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/messages")]
+    assert len(attempts) == 17
+    assert len(fake.in_channel(DISCORD_CHANNEL)) == 1
+    assert await bench.state() == {"sent": 1}
+
+
+# --- a blocked Discord channel is probed again after the cool-off (issue 19, defect 5) -------
+
+
+async def test_discord_channel_blocked_by_a_403_is_probed_after_the_cooloff_and_admins_told_once(
+    sqlite_url: str,
+) -> None:
+    """A 403 fails that alert, blocks the channel and tells the admins; alerts queued meanwhile
+    wait (no request) instead of failing. After the cool-off one probe is sent: still 403, it
+    fails and the channel stays blocked, the admins not told again. After the next cool-off
+    the permission is back and the alert still waiting is posted."""
+    fake = await FakeDiscordAPI().start()
+    fake.add_channel(DISCORD_CHANNEL)
+    told: list[str] = []
+
+    async def notify(text: str) -> None:
+        told.append(text)
+
+    clock_holder: list[Clock] = []
+    guard = SendGuard(clock=lambda: clock_holder[0].now.timestamp())
+    rest = DiscordRest(fake.api_url, SecretStr(DISCORD_TOKEN), timeout=1.0)
+    sink = DiscordSink(rest, guard=guard, notify=notify)
+    bench, engine = await make_bench(sqlite_url, {"discord": sink})
+    clock_holder.append(bench.clock)
+    forbidden = {"message": "Missing Permissions", "code": 50013}
+    fake.fail("POST", r"/messages$", status=403, body=forbidden, times=2)
+
+    def posts() -> int:
+        return sum(1 for r in fake.requests if r.method == "POST" and r.path.endswith("/messages"))
+
+    try:
+        await bench.enqueue_many("discord", DISCORD_CHANNEL, [1])
+        await bench.run(1)
+        assert (posts(), await bench.state()) == (1, {"failed": 1})
+        assert len(told) == 1 and DISCORD_CHANNEL in told[0] and "forbidden" in told[0]
+
+        await bench.enqueue_many("discord", DISCORD_CHANNEL, [2, 3])
+        await bench.run(int(CHANNEL_COOLOFF_S // TICK.total_seconds()) - 2)  # inside the cool-off
+        assert posts() == 1  # held, not sent, not failed
+        assert await bench.state() == {"failed": 1, "pending": 2}
+
+        await bench.run(4)  # the cool-off is over: one probe, still forbidden
+        assert posts() == 2
+        assert len(told) == 1  # the same block: admins are not told again
+
+        await bench.settle()  # the next cool-off: permission is back
+        assert posts() == 3
+        assert len(fake.in_channel(DISCORD_CHANNEL)) == 1
+        assert await bench.state() == {"failed": 2, "sent": 1}
+        assert len(told) == 1
+    finally:
+        await sink.close()
+        await engine.dispose()
+        await fake.stop()

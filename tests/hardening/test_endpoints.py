@@ -9,6 +9,7 @@ both claim its id in the shared ``processed_requests`` table (bot.store.seen_rep
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -24,6 +25,7 @@ from urllib.parse import urlencode
 import pytest
 from nacl.signing import SigningKey
 
+from tests import wire
 from tests.fakes.feedserver import FeedServer
 from tests.hardening.harness import (
     Bot,
@@ -191,3 +193,32 @@ def test_discord_interaction_replayed_to_the_other_replica_is_refused(replicas: 
     assert discord_post(replicas.ports[0], payload) == 200
     assert discord_post(replicas.ports[1], payload) == 409
     assert discord_post(replicas.ports[0], payload) == 409
+
+
+def test_signed_requests_in_pieces_run_and_malformed_ones_leave_no_traceback(
+    replicas: Replicas,
+) -> None:
+    """The real server: a signed command split over two TCP writes runs; a Slack timestamp of
+    5,000 digits and a signed Discord interaction whose ``data`` is a string are refused
+    with 401/400 and leave one warning each in the log, no traceback."""
+    body = slack_command(replicas.slack, "help", "trig-pieces")
+    ts = str(int(time.time()))
+    digest = hmac.new(SIGNING_SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": "v0=" + digest.hexdigest(),
+    }
+    port = replicas.ports[0]
+    pieces = wire.split(body, 2)
+    assert asyncio.run(wire.post(port, "/slack/events", headers, pieces))[0] == 200
+    wait_until(lambda: answered(replicas.slack, "trig-pieces"), 20, "the split command's answer")
+
+    headers["X-Slack-Request-Timestamp"] = "9" * 5000
+    assert asyncio.run(wire.post(port, "/slack/events", headers, [body]))[0] == 401
+    interaction = {**discord_help("1300000000000000999"), "data": "a string"}
+    assert discord_post(port, interaction) == 400
+    log = replicas.bots[0].text()
+    assert "Traceback" not in log
+    assert "slack: rejected a request: malformed timestamp" in log
+    assert "discord: rejected a signed interaction: interaction data is not an object" in log

@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from aiohttp import web
 from bot.errors import CommandError
 from bot.slackapp.app import SlackRuntime, build_slack_runtime
 from handlers.api import Caller, Reply
+from tests import wire
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.conftest import (
     SIGNING_SECRET,
@@ -284,3 +286,104 @@ async def test_no_signing_secret_means_no_http_route(
     runtime = build_slack_runtime(slack_settings(fake_slack, signing_secret=None), runner, feedback)
     assert runtime.web_routes() == []
     await runtime.stop()
+
+
+# --- bodies in pieces and malformed requests, on the wire (tests/wire.py) ---------------------
+
+
+def signed_headers(body: bytes, *, stamp: str = str(int(NOW))) -> dict[str, str]:
+    digest = hmac.new(SIGNING_SECRET.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": "v0=" + digest.hexdigest(),
+    }
+
+
+def port_of(endpoint: Endpoint) -> int:
+    return int(endpoint.url.split(":")[2].split("/")[0])
+
+
+@pytest.mark.parametrize(
+    ("parts", "chunked", "padding"),
+    [(2, False, 0), (3, True, 0), (1, False, 900_000), (4, True, 900_000)],
+    ids=["two-writes", "chunked", "900kb", "900kb-chunked"],
+)
+async def test_signed_body_arriving_in_pieces_is_read_whole_and_runs(
+    endpoint: Endpoint,
+    fake_slack: FakeSlackApi,
+    runner: FakeRunner,
+    parts: int,
+    chunked: bool,
+    padding: int,
+) -> None:
+    body = command(fake_slack, "list", trigger=f"trig-{parts}-{padding}")
+    raw = (body + ("&pad=" + "x" * padding if padding else "")).encode()
+    pieces = wire.split(raw, parts)
+    status, _ = await wire.post(
+        port_of(endpoint), "/slack/events", signed_headers(raw), pieces, chunked=chunked
+    )
+    assert status == 200
+    await fake_slack.wait_until(lambda: fake_slack.responses)
+    assert [text for text, _ in runner.calls] == ["list"]
+
+
+async def test_body_over_the_limit_is_413_even_when_chunked(
+    endpoint: Endpoint, runner: FakeRunner
+) -> None:
+    raw = b"x" * 1_000_001
+    status, _ = await wire.post(
+        port_of(endpoint), "/slack/events", signed_headers(raw), wire.split(raw, 3), chunked=True
+    )
+    assert status == 413
+    assert runner.calls == []
+
+
+def _bad_headers(case: str, body: bytes) -> dict[str, str]:
+    headers = signed_headers(body)
+    if case == "signature-non-ascii":
+        headers["X-Slack-Signature"] = "v0=" + "é" * 64
+    else:
+        stamp = {
+            "timestamp-abc": "abc",
+            "timestamp-empty": "",
+            "timestamp-5000-digits": "1" * 5000,
+            "timestamp-superscript": "²",
+            "timestamp-fullwidth": "１７９００００００００",
+        }[case]
+        headers["X-Slack-Request-Timestamp"] = stamp
+    return headers
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "timestamp-abc",
+        "timestamp-empty",
+        "timestamp-5000-digits",
+        "timestamp-superscript",
+        "timestamp-fullwidth",
+        "signature-non-ascii",
+        "body-invalid-utf8",
+    ],
+)
+async def test_malformed_requests_get_4xx_and_one_log_line_without_traceback(
+    endpoint: Endpoint,
+    fake_slack: FakeSlackApi,
+    runner: FakeRunner,
+    caplog: pytest.LogCaptureFixture,
+    case: str,
+) -> None:
+    body = command(fake_slack).encode()
+    if case == "body-invalid-utf8":
+        body += b"&text2=\xff\xfe\xc3"
+        headers = signed_headers(body)  # correctly signed: the bytes are what Slack would sign
+    else:
+        headers = _bad_headers(case, body)
+    caplog.set_level(logging.DEBUG)
+    status, _ = await wire.post(port_of(endpoint), "/slack/events", headers, [body])
+    assert status == (400 if case == "body-invalid-utf8" else 401)
+    ours = [r for r in caplog.records if r.name.startswith("dealradar")]
+    assert len(ours) == 1 and ours[0].levelno == logging.WARNING
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert runner.calls == []

@@ -7,7 +7,8 @@ import ipaddress
 import pytest
 
 from bot.errors import BlockedAddressError, SourceError
-from bot.sources.addresses import check_url, is_public_address, parse_ip_literal, redact_url
+from bot.redaction import redact_url
+from bot.sources.addresses import check_url, is_public_address, parse_ip_literal
 
 NOT_PUBLIC = [
     "127.0.0.1",

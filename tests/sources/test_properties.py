@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import SourceError
-from bot.sources.addresses import parse_ip_literal, redact_url
+from bot.redaction import redact_url
+from bot.sources.addresses import parse_ip_literal
 from bot.sources.entries import RawEntry, normalise
 from bot.sources.feeds import parse_feed
 from bot.sources.gdelt import parse_gdelt
