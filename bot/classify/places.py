@@ -151,6 +151,34 @@ _NAMED_BEFORE = re.compile(
     r"\b((?:[A-Z][\w'.-]*\s+){0,2}[A-Z][\w'.-]*)\s+"
     r"(?:[A-Z][a-z]+\s+|EV\s+|(?!(?:at|in|of|for|to|near|on|from|with|by)\s)[a-z][\w-]*\s+){0,2}$"
 )
+# Capitalised common nouns of title-case headlines ("Jobs and Plant", "Future of Plant").
+_HEADLINE_NOUNS = frozenset(
+    [
+        "Jobs",
+        "Job",
+        "Workers",
+        "Staff",
+        "Future",
+        "Closure",
+        "Closures",
+        "Plans",
+        "Plan",
+        "Deal",
+        "Talks",
+        "Production",
+        "Operations",
+        "New",
+        "Old",
+        "Main",
+        "Last",
+        "Only",
+        "Second",
+        "Third",
+        "Biggest",
+        "Largest",
+        "Oldest",
+    ]
+)
 # In a title-case headline the word after "to" is a verb: "to Safeguard Oppama Plant".
 _TO_BEFORE = re.compile(r"\bto\s+$", re.I)
 # After a site noun: "plant in Swindon", "mill at Port Talbot, Wales"
@@ -250,8 +278,9 @@ def find_place(text: str, exclude: frozenset[str] = frozenset()) -> Place:
         if m is None:
             continue
         words = [w for w in m.group(1).split() if w not in _NOT_PLACE and w not in exclude]
-        if len(words) > 1 and _TO_BEFORE.search(text, max(0, m.start() - 4), m.start()):
+        if _TO_BEFORE.search(text, max(0, m.start() - 4), m.start()):
             words = words[1:]
+        words = [w for w in words if w not in _HEADLINE_NOUNS]
         if not words or not words[-1][:1].isupper():
             continue
         name = " ".join(words)

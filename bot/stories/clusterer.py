@@ -13,9 +13,13 @@ Signals, and why each is there:
   (``Swindon``, ``Gravenchon``) and shared amounts (``677`` jobs, ``$16.5`` billion). These
   separate the same company's different events: another plant, another deal, a later
   development.
+* **Site** is a gate (:mod:`bot.stories.sites`): two reports naming different plants, towns or
+  unit numbers ("Saarlouis" / "Cologne", "blast furnace 4" / "5") are different events,
+  whatever the company; a site named in only one of them is
+  no reason to split, and aliases ("Port Talbot" / "the Welsh steelworks") agree.
 * **Time**: the further the article lies from the story's most recent article, the more text
-  evidence it needs; past :data:`MAX_GAP` it never joins. Undated items (no publication date:
-  they carry the stream's clock) get a fixed, moderate penalty instead of a measured one.
+  evidence it needs; past :data:`MAX_GAP` it never joins. An undated item carries the time it
+  was first seen (the stream's clock), is measured like any other and pays a small penalty.
 
 An article is compared with each of the story's kept members (its most recent articles) and
 the best pair counts, so follow-ups that drift in wording (talks → signed → called off) still
@@ -31,12 +35,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.stories import text
+from bot.stories import sites, text
 from bot.stories.features import StoryFeatures
 from bot.stories.index import CandidateIndex, StoryCandidate
 
 THRESHOLD = 0.45
 MAX_GAP = timedelta(days=240)
+# An undated item's time is when it was first seen, which can lie far from its event's dates
+# (a feed without dates, an archive page): a wider bound, and a fixed penalty instead of a
+# measured one.
+UNDATED_MAX_GAP = 2 * MAX_GAP
 _W_WORDS = 0.9
 _W_SHINGLES = 0.6
 _W_NAMES = 0.35
@@ -109,7 +117,7 @@ def _pair_score(article: StoryFeatures, member: StoryFeatures, beat: float | Non
         return None
     gap = abs(article.seen_at - member.seen_at)
     both_dated = article.dated and member.dated
-    if both_dated and gap > MAX_GAP:
+    if gap > (MAX_GAP if both_dated else UNDATED_MAX_GAP) or _different_sites(article, member):
         return None
     word_sim = _jaccard(article.words, member.words)
     name_sim = text.overlap(article.names, member.names)
@@ -150,6 +158,14 @@ def _pair_score(article: StoryFeatures, member: StoryFeatures, beat: float | Non
     if disjoint and shingle_sim < _DISJOINT_COMPANIES_MIN:
         return None
     return total(shingle_sim)
+
+
+def _different_sites(article: StoryFeatures, member: StoryFeatures) -> bool:
+    if article.units and member.units and not article.units & member.units:
+        return True
+    if not (article.plant or article.location) or not (member.plant or member.location):
+        return False
+    return sites.different_sites((article.plant, article.location), (member.plant, member.location))
 
 
 def pair_reasons(article: StoryFeatures, member: StoryFeatures) -> tuple[str, ...]:
@@ -219,5 +235,5 @@ class StoryClusterer:
 
 
 def window_center(article: StoryFeatures) -> datetime | None:
-    """The time candidates are retrieved around: ``None`` (no window) for an undated article."""
-    return article.seen_at if article.dated else None
+    """The time candidates are retrieved around: the article's time, dated or first seen."""
+    return article.seen_at

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain import Event, Status
-from bot.stories import text
+from bot.stories import sites, text
 
 NO_TYPE = "other"  # the event type of an article the classifier found no event in
 _MAX_KEYS = 10
@@ -43,6 +43,8 @@ class StoryFeatures:
     plant: str | None = None
     country: str | None = None
     jobs: int | None = None
+    location: str | None = None
+    units: frozenset[str] = frozenset()
     # to_json's result, built once: a story rewrites its kept members on every report
     _json: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -83,6 +85,8 @@ class StoryFeatures:
             "plant": self.plant,
             "country": self.country,
             "jobs": self.jobs,
+            "location": self.location,
+            "units": sorted(self.units),
         }
 
     @classmethod
@@ -106,6 +110,8 @@ class StoryFeatures:
             plant=data.get("plant"),
             country=data.get("country"),
             jobs=data.get("jobs"),
+            location=data.get("location"),
+            units=frozenset(data.get("units", ())),
         )
 
 
@@ -159,4 +165,6 @@ def features_for(
         plant=next((e.plant for e in events if e.plant), None),
         country=next((e.country for e in events if e.country), None),
         jobs=jobs,
+        location=next((e.location for e in events if e.location), None),
+        units=sites.units(body),
     )

@@ -25,9 +25,15 @@ def post(
     outlet: str = "",
     jobs: int | None = None,
     dated: bool = True,
+    plant: str | None = None,
+    location: str | None = None,
 ) -> Placement:
     """Add one article whose classifier result is given explicitly."""
-    events = [] if kind is None else [Event(kind, status, companies, jobs=jobs)]
+    events = (
+        []
+        if kind is None
+        else [Event(kind, status, companies, plant=plant, location=location, jobs=jobs)]
+    )
     return book.add(
         title,
         lede,

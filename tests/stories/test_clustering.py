@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.domain import Status
 from bot.stories.book import StoryBook
-from tests.stories.conftest import CLOSURE, PARTNERSHIP, post
+from tests.stories.conftest import PARTNERSHIP, post
 
 KESTREL = ("Kestrel Motors",)
 
@@ -204,7 +204,7 @@ def test_article_without_event_still_gets_a_story_and_can_join() -> None:
     assert unrelated.created and unrelated.story.key.startswith("other-")
 
 
-def test_undated_articles_match_without_a_time_window() -> None:
+def test_undated_articles_match_within_a_bounded_time() -> None:
     book = StoryBook()
     first = post(
         book,
@@ -212,19 +212,142 @@ def test_undated_articles_match_without_a_time_window() -> None:
         "Kestrel Motors will close its Dunmore car plant next year, cutting 1,800 jobs.",
         companies=KESTREL,
     )
-    undated = post(
-        book,
+    text = (
         "Kestrel Motors confirms Dunmore plant closure",
         "Kestrel Motors confirmed it will close the Dunmore car plant, cutting 1,800 jobs.",
-        companies=KESTREL,
-        status=Status.CONFIRMED,
-        day=2000,  # the replay clock can be anywhere for an undated item
-        dated=False,
     )
-    assert undated.story.key == first.story.key
-    assert undated.match.score > 0
-    assert any("undated" in reason for reason in undated.match.reasons)
-    assert CLOSURE.value in undated.story.key
+    near = post(book, *text, companies=KESTREL, status=Status.CONFIRMED, day=20, dated=False)
+    assert near.story.key == first.story.key
+    assert any("undated" in reason for reason in near.match.reasons)
+    far = post(book, *text, companies=KESTREL, status=Status.CONFIRMED, day=2000, dated=False)
+    assert far.created  # first seen years later: never matched across unbounded time
+
+
+def test_same_company_same_day_other_plant_is_a_new_story() -> None:
+    book = StoryBook()
+    saarlouis = post(
+        book,
+        "Ford to close Saarlouis plant",
+        "Ford will end car production at Saarlouis, cutting 4,600 jobs.",
+        companies=("Ford",),
+        plant="Saarlouis plant",
+        location="Saarlouis",
+    )
+    cologne = post(
+        book,
+        "Ford to close Cologne plant",
+        "Ford will end car production at Cologne, cutting 2,300 jobs.",
+        companies=("Ford",),
+        plant="Cologne plant",
+        location="Cologne",
+        day=0.1,
+    )
+    assert cologne.created and cologne.story.key != saarlouis.story.key
+
+
+def test_a_brand_and_its_parent_at_other_plants_are_separate_stories() -> None:
+    book = StoryBook()
+    parent = post(
+        book,
+        "Stellantis to close Belvidere plant",
+        "Stellantis will idle its Belvidere assembly plant for good.",
+        companies=("Stellantis",),
+        plant="Belvidere plant",
+        location="Belvidere",
+    )
+    brand = post(
+        book,
+        "Opel to close Eisenach plant",
+        "Opel, owned by Stellantis, will shut its Eisenach factory.",
+        companies=("Opel", "Stellantis"),
+        plant="Eisenach plant",
+        location="Eisenach",
+        day=1,
+    )
+    assert brand.created and brand.story.key != parent.story.key
+
+
+def test_aliases_of_one_site_join() -> None:
+    book = StoryBook()
+    first = post(
+        book,
+        "Tata Steel to shut blast furnaces at Port Talbot",
+        "Tata Steel will close both blast furnaces at Port Talbot, with 2,800 jobs at risk.",
+        companies=("Tata Steel",),
+        plant="Port Talbot",
+        location="Port Talbot",
+    )
+    second = post(
+        book,
+        "Tata Steel confirms closure plan for Welsh steelworks",
+        "Tata Steel confirmed the blast furnaces at its Welsh steelworks will close, 2,800 jobs.",
+        companies=("Tata Steel",),
+        plant="Welsh steelworks",
+        status=Status.CONFIRMED,
+        day=1,
+    )
+    assert second.story.key == first.story.key
+    gary = post(
+        book,
+        "U.S. Steel to idle Gary Works blast furnace",
+        "U.S. Steel will idle a blast furnace at Gary Works for good, affecting 1,000 workers.",
+        companies=("U.S. Steel",),
+        plant="Gary Works",
+        day=2,
+    )
+    indiana = post(
+        book,
+        "U.S. Steel to idle blast furnace at its Indiana mill",
+        "U.S. Steel said a blast furnace at its Indiana mill will be idled, 1,000 workers.",
+        companies=("U.S. Steel",),
+        plant="Indiana mill",
+        location="Indiana",
+        day=2.2,
+    )
+    assert indiana.story.key == gary.story.key
+
+
+def test_successive_units_at_one_site_are_separate_stories() -> None:
+    book = StoryBook()
+    july = post(
+        book,
+        "Tata Steel shuts blast furnace 5 at Port Talbot",
+        "Tata Steel switched off blast furnace 5 at Port Talbot on Friday.",
+        companies=("Tata Steel",),
+        plant="Port Talbot",
+        status=Status.CONFIRMED,
+    )
+    september = post(
+        book,
+        "Tata Steel shuts blast furnace 4 at Port Talbot",
+        "Tata Steel switched off blast furnace 4 at Port Talbot, ending steelmaking there.",
+        companies=("Tata Steel",),
+        plant="Port Talbot",
+        status=Status.CONFIRMED,
+        day=75,
+    )
+    assert september.created and september.story.key != july.story.key
+
+
+def test_a_site_named_in_only_one_report_is_no_reason_to_split() -> None:
+    book = StoryBook()
+    named = post(
+        book,
+        "Kestrel Motors to close Dunmore assembly plant, 1,800 jobs at risk",
+        "Kestrel Motors will shut its Dunmore car plant next year.",
+        companies=KESTREL,
+        plant="Dunmore assembly plant",
+        jobs=1800,
+    )
+    unnamed = post(
+        book,
+        "Kestrel Motors to shut a car plant, 1,800 jobs at risk",
+        "The carmaker Kestrel Motors will close one of its car plants next year.",
+        companies=KESTREL,
+        jobs=1800,
+        day=0.3,
+    )
+    assert unnamed.story.key == named.story.key
 
 
 @given(st.text(max_size=300), st.text(max_size=300), st.booleans())
