@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import pairwise
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[$%&]")
 _DIGIT = re.compile(r"\d")
@@ -29,20 +30,30 @@ def _tokens(low: str) -> list[str]:
     return ["<n>" if _DIGIT.search(t) else t for t in _TOKEN.findall(low)]
 
 
+_CACHE_LIMIT = 50_000
+_word_cache: dict[str, tuple[str, ...]] = {}
+
+
+def _per_word(token: str) -> tuple[str, ...]:
+    """A word's own features (``w:``, and ``s:`` for a long word), built once per word."""
+    found = _word_cache.get(token)
+    if found is None:
+        if len(_word_cache) >= _CACHE_LIMIT:
+            _word_cache.clear()
+        found = (f"w:{token}", f"s:{token[:STEM]}") if len(token) > STEM else (f"w:{token}",)
+        _word_cache[token] = found
+    return found
+
+
 def word_features(headline_low: str, rest_low: str) -> list[str]:
     """Word, headline-word, bigram and stem features of one article (lower-cased parts)."""
     head = _tokens(headline_low)
     rest = _tokens(rest_low)
-    feats = [f"h:{t}" for t in head]
-    words = [*head, "|", *rest] if rest else head
-    for i, t in enumerate(words):
-        if t == "|":
-            continue
-        feats.append(f"w:{t}")
-        if len(t) > STEM:
-            feats.append(f"s:{t[:STEM]}")
-        if i + 1 < len(words) and words[i + 1] != "|":
-            feats.append(f"b:{t}_{words[i + 1]}")
+    feats = ["h:" + t for t in head]
+    for part in (head, rest):
+        for t in part:
+            feats.extend(_per_word(t))
+        feats.extend([f"b:{a}_{b}" for a, b in pairwise(part)])
     return feats
 
 

@@ -72,13 +72,13 @@ class LearnedClassifier:
     def decisions(self, title: str, summary: str = "", body: str = "") -> list[Decision]:
         """The model's verdict per label (for evaluation and explanations)."""
         reading = self.rules.read(title, summary, body)
-        feats = features(reading)
+        feats = frozenset(features(reading))
         return [m.decide(feats) for m in self.model.labels.values()]
 
     def classify(self, title: str, summary: str = "", body: str = "") -> list[Event]:
         """Events in one article (at most one per type), most confident first."""
         reading = self.rules.read(title, summary, body)
-        feats = features(reading)
+        feats = frozenset(features(reading))
         kinds = {}
         evidence: dict[EventType, list[str]] = {}
         confidence: dict[EventType, float] = {}
@@ -91,22 +91,20 @@ class LearnedClassifier:
                 or f"r:{short}:{c.rule}" not in label_model.weights
                 for c, _ in cues
             )
-            decision = label_model.decide(feats)
             if unvetted:
                 kinds[kind] = cues
                 evidence[kind] = ["rules decide: a cue the labelled data never showed"]
                 continue
-            fired = decision.fired or (
-                self.rule_floor is not None
-                and bool(cues)
-                and decision.probability >= self.rule_floor
+            p = label_model.probability(feats)
+            fired = p >= label_model.threshold or (
+                self.rule_floor is not None and bool(cues) and p >= self.rule_floor
             )
             if not fired:
                 continue
             kinds[kind] = cues
-            confidence[kind] = decision.probability
-            weighed = ", ".join(f"{f} {w:+.2f}" for f, w in decision.top)
-            evidence[kind] = [f"model {decision.probability:.2f}: {weighed}"]
+            confidence[kind] = p
+            weighed = ", ".join(f"{f} {w:+.2f}" for f, w in label_model.strongest(feats))
+            evidence[kind] = [f"model {p:.2f}: {weighed}"]
         if not kinds:
             return []
         return self.rules.events(

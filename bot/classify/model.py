@@ -16,9 +16,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import repeat
 from typing import Any
 
 MODEL_FORMAT = 1
@@ -43,23 +45,22 @@ class LabelModel:
     weights: dict[str, float]
     threshold: float
 
+    def probability(self, features: AbstractSet[str]) -> float:
+        """The model's probability for a set of features (each counts once)."""
+        z = self.bias + sum(map(self.weights.get, features, repeat(0.0)))
+        return 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
+
+    def strongest(self, features: AbstractSet[str], top: int = 3) -> tuple[tuple[str, float], ...]:
+        """The ``top`` features that pushed hardest towards the label (positive weights)."""
+        weighed = [(f, w) for f in features if (w := self.weights.get(f, 0.0)) > 0]
+        weighed.sort(key=lambda fw: (-fw[1], fw[0]))
+        return tuple((f, round(w, 3)) for f, w in weighed[:top])
+
     def decide(self, features: Iterable[str], top: int = 3) -> Decision:
         """Score the features (each counted once) and compare with the threshold."""
-        seen: dict[str, float] = {}
-        weights = self.weights
-        for f in features:
-            w = weights.get(f)
-            if w is not None:
-                seen[f] = w
-        z = self.bias + sum(seen.values())
-        p = 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
-        best = sorted(seen.items(), key=lambda kv: -kv[1])[:top] if top else []
-        return Decision(
-            label=self.label,
-            probability=p,
-            fired=p >= self.threshold,
-            top=tuple((f, round(w, 3)) for f, w in best if w > 0),
-        )
+        unique = frozenset(features)
+        p = self.probability(unique)
+        return Decision(self.label, p, p >= self.threshold, self.strongest(unique, top))
 
 
 @dataclass(frozen=True, slots=True)
