@@ -59,6 +59,12 @@ _CONTROL = re.compile(
     r"cuts?|reduc\w+|lower\w*|trim\w*|sell\w*|sold|divest\w*)\b"
 )
 _RIVAL_AFTER = re.compile(r"(?:'s)?[\s-]+(?:rival|competitor|challenger|peer)s?\b")
+# "Daimler-backed Volocopter": the backer is an investor, not a party.
+_BACKER_AFTER = re.compile(r"-(?:backed|owned|controlled|funded|led)\b")
+# "Ford's Lincoln": the owner only says whose company acts, unless the possessive names
+# its deal ("Arden's Kestrel venture").
+_OWNER_OF = re.compile(r"'s\s+")
+_DEAL_AFTER = re.compile(r"\s+(?:JV|joint|venture|deal|alliance|tie-up|partnership|pact)\b", re.I)
 _NOT_JOINT = re.compile(
     r"\b(?:to\s+(?:buy|purchase|acquire|sell|settle)|acquisition|merger|takeover|lawsuit|"
     r"settlement|sue|sues)\b"
@@ -228,22 +234,37 @@ class RuleClassifier:
 
     def _companies(self, doc: Document, mentions: list[list[CompanyMention]]) -> list[str]:
         names: dict[str, None] = {}
+        owners: set[str] = set()
         for sentence, sent_mentions in zip(doc.sentences, mentions, strict=True):
-            for mention in sent_mentions:
+            for k, mention in enumerate(sent_mentions):
                 if _BYSTANDER.search(sentence.low, max(0, mention.start - 30), mention.start):
                     continue
                 if _RIVAL_AFTER.match(sentence.low, mention.end):
                     continue  # "Tesla rival Rivian": Tesla only describes Rivian
+                if _BACKER_AFTER.match(sentence.low, mention.end):
+                    continue
+                if _owner_only(sentence.text, mention, sent_mentions[k + 1 : k + 2]):
+                    owners.add(mention.name)
+                    continue
                 names[mention.name] = None
             spans = [(m.start, m.end) for m in sent_mentions]
             for name, start in find_orgs(sentence.text, sentence.headline):
                 if any(s <= start < e for s, e in spans):
                     continue
                 known = self.companies.resolve(name)
-                if known is None and any(m.text in name or m.name in name for m in sent_mentions):
-                    continue
+                if known is None:
+                    inside = [m for m in sent_mentions if m.text in name or m.name in name]
+                    if inside:
+                        # "Air France-KLM and China Eastern Airlines": the rest after the known
+                        # name is a company of its own
+                        rest = _rest_after(name, inside[-1].text)
+                        if rest is None:
+                            continue
+                        name = rest
+                        known = self.companies.resolve(name)
                 names[known or name] = None
-        return self.companies.roll_up(_longest_forms(list(names)))
+        kept = [n for n in names if n not in owners or n in _named_twice(n, mentions)]
+        return self.companies.roll_up(_longest_forms(kept))
 
     def _event(
         self,
@@ -300,8 +321,45 @@ class RuleClassifier:
 
 def _longest_forms(names: list[str]) -> list[str]:
     """Drop a name that is the start of a longer one ("Electric Last Mile" beside "Electric
-    Last Mile Solutions"): the same organisation written twice."""
-    return [n for n in names if not any(o != n and o.startswith(n + " ") for o in names)]
+    Last Mile Solutions", "ARDEN" from a ticker beside "Arden Systems" or "Arden-Vale" in the
+    lede): the same organisation written twice."""
+    readable: dict[str, str] = {}  # one spelling per name, mixed case before capitals
+    for n in names:
+        if readable.setdefault(n.casefold(), n).isupper():
+            readable[n.casefold()] = n
+    return [
+        n
+        for f, n in readable.items()
+        if not any(o != f and o.startswith((f + " ", f + "-")) for o in readable)
+    ]
+
+
+def _owner_only(text: str, mention: CompanyMention, following: list[CompanyMention]) -> bool:
+    """Whether ``mention`` is only the owner of the company named right after it ("Ford's
+    Lincoln")."""
+    if not following:
+        return False
+    gap = _OWNER_OF.match(text, mention.end)
+    return (
+        gap is not None
+        and gap.end() == following[0].start
+        and _DEAL_AFTER.match(text, following[0].end) is None
+    )
+
+
+def _named_twice(name: str, mentions: list[list[CompanyMention]]) -> set[str]:
+    """``{name}`` when the article names it more than once (then it is more than an owner)."""
+    count = sum(m.name == name for sent in mentions for m in sent)
+    return {name} if count > 1 else set()
+
+
+def _rest_after(name: str, known: str) -> str | None:
+    """What follows a known company inside a longer candidate, without the joining word."""
+    rest = name[name.find(known) + len(known) :].strip(" ,&")
+    rest = rest.removeprefix("and ").strip()
+    if not rest or rest[0].islower() or len(rest) < 2:
+        return None
+    return rest
 
 
 def _blank_names(low: str, mentions: list[CompanyMention]) -> str:

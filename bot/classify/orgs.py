@@ -21,7 +21,7 @@ from bot.classify.places import country_of
 
 _LEGAL = (
     r"Inc|Corp|Corporation|Co|Company|Ltd|Limited|LLC|Plc|PLC|plc|AG|SA|S\.A|GmbH|NV|N\.V|SE|SpA|"
-    r"Cos|Bhd|Pty|KK|Pvt|Private"
+    r"Cos|Bhd|Pty|KK|Pvt|Private|AB|Oy|Oyj|ASA|Pte|BV|B\.V|KGaA"
 )
 _CORPORATE = (
     r"Group|Holdings|Industries|Motors?|Steel|Chemicals?|Electric|Energy|Resources|Technologies|"
@@ -29,7 +29,9 @@ _CORPORATE = (
     r"Pharmaceuticals?|Airlines?|Foods|Furniture|International|Solutions|Services|Systems|"
     r"Engineering|Minerals|Castings|Brands|Packaging|Partnership|Products|Aerospace|Glass|"
     r"Paper|Cement|Textiles|Batteries|Petroleum|Petrochemicals?|Shipbuilding|Enterprises|"
-    r"Laboratories|Labs|Robotics|Dynamics|Logistics|Refining|Polymers|Plastics"
+    r"Laboratories|Labs|Robotics|Dynamics|Logistics|Refining|Polymers|Plastics|Airways|Cruises|"
+    r"Pharma|Therapeutics|Biotech|Communications|Telecommunications|Entertainment|Networks|"
+    r"Software"
 )
 _WORD = r"[A-Z][\w&'.-]*"
 _TICKER = re.compile(
@@ -38,7 +40,8 @@ _TICKER = re.compile(
 )
 _SUFFIXED = re.compile(
     r"\b((?:" + _WORD + r"\s+(?:&\s+|and\s+|of\s+)?){0,3}?" + _WORD + r")\s+"
-    r"(?:((?:" + _CORPORATE + r")(?:\s+(?:&|and)\s+[A-Z][\w-]*)?)\b(?:\s+(?:" + _LEGAL + r")\b\.?)?"
+    r"(?:((?:" + _CORPORATE + r")(?:\s+(?:" + _CORPORATE + r"))*(?:\s+(?:&|and)\s+[A-Z][\w-]*)?)\b"
+    r"(?:\s+(?:" + _LEGAL + r")\b\.?)?"
     r"|(?:" + _LEGAL + r")\b\.?)"
     r"(?!\s+(?i:mill|plant|factory|works|smelter|refinery|mine|site|facility)s?\b)"
 )
@@ -50,8 +53,11 @@ _CORPORATE_WORDS = frozenset(
 # Words a name never starts with, stripped from the front ("Exclusive: ...", "The ...").
 _LEADING_WORDS = """The A An In On At For With By As After Before Its Their This That Exclusive
 Update UPDATE Timeline Analysis Report Breaking According Why How What When Where Steelmaker
-Carmaker Automaker Chipmaker Retailer Supplier Miner Startup Rival Giant Conglomerate Insurer"""
+Carmaker Automaker Chipmaker Retailer Supplier Miner Startup Rival Giant Conglomerate Insurer
+Brewer Lender Designer Drugmaker Partners Privately-held
+State-owned State-run Unit Subsidiary based"""
 _LEADING = frozenset(_LEADING_WORDS.split())
+_QUALIFIED = ("-based", "-backed", "-owned", "-controlled", "-listed", "-run", "-winning", "-led")
 # Function words that end a name read backwards from a ticker ("ENDS TALKS WITH GM <GM>").
 _BREAK_WORDS = """to with in on at for and by from the a an says said sets plans ends talks venture
 ventures joint unit buys sells sell buy close closes form forms agree agrees set see sees cuts
@@ -64,23 +70,30 @@ _NEWS_VERB = (
     r"begins|starts|gets|can|may|could|would|pulls|reaches|enters|joins|wants|seeks|"
     r"considers|inks|unveils|denies|denied|mothballs|idles|reported|announcing|parts|"
     r"teams|takes|makes|moves|shifts|opens|files|wins|picks|selects|taps|chooses|licenses|"
-    r"licences|supplies|sells|buys|invests|settles|sues|partners"
+    r"licences|supplies|sells|buys|invests|settles|sues|partners|mulls?|eyes|explores?|weighs?|"
+    r"extends?|expands?|broadens?|tie|ties|join|studies|study|launch|sets?|approves?|finali[sz]es?|"
+    r"end|in\s+(?:talks|venture|joint|pact|deal|accord|alliance|partnership|tie-up)"
 )
+_NAME = r"(?:" + _WORD + r"\s+){0,2}" + _WORD
 _SUBJECT = re.compile(
-    r"^((?:" + _WORD + r"\s+){0,2}" + _WORD + r")(?:'s)?\s+(?i:" + _NEWS_VERB + r")\b"
-    r"|^((?:"
-    + _WORD
-    + r"\s+){0,2}"
-    + _WORD
-    + r")\s*(?:,|and|&)\s*((?:"
-    + _WORD
-    + r"\s+){0,2}"
-    + _WORD
-    + r")\s+(?i:"
-    + _NEWS_VERB
-    + r")\b"
-    r"|^((?:" + _WORD + r"\s+){0,2}" + _WORD + r"),\s+(?:a|an|the)\s"
+    r"^(" + _NAME + r")(?:'s)?\s+(?i:" + _NEWS_VERB + r")\b"
+    r"|^(" + _NAME + r"(?:\s*(?:,|and|&)\s*" + _NAME + r"){1,3})\s+(?i:" + _NEWS_VERB + r")\b"
+    r"|^(" + _NAME + r"),\s+(?:a|an|the)\s"
 )
+# Where a headline lists its subjects: "Kestrel, Arden and Vale form venture".
+_LIST_SPLIT = re.compile(r"\s*,\s*|\s+(?:and|&)\s+|\s*&\s*")
+# The other party of a cooperation: "partners with Arden", "teams up with Brazil's Vale",
+# "in talks with designer Jo Bloggs and Arden" (up to three lower-case describing words).
+_COOP_WITH = re.compile(
+    r"\b(?:partner(?:s|ed|ing|ship|ships)?|team(?:s|ed|ing)?\s+up|ties?\s+up|tied\s+up|tie-ups?|"
+    r"ventures?|JV|alliances?|pacts?|deals?|agreements?|accords?|cooperat\w*|co-operat\w*|"
+    r"collaborat\w*|talks|join(?:s|ed)?\s+forces|MoU|memorandum)\s+with\s+"
+    r"(?:(?:[a-z][\w-]*|[A-Z][a-z]+-based)\s+){0,3}?"
+    r"(" + _NAME + r"(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)" + _NAME + r"){0,3})"
+)
+_COOP_HINT = re.compile(r" with [A-Za-z]")
+# A company named after its country: "Japan's Arden", "Britain's Kestrel Foods".
+_COUNTRY_OWNED = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)'s\s+(" + _NAME + r")")
 _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z .'-]{2,}(?:,\s*[\w.]+(?:\s[\w.]+)?)?|[A-Z][a-z]{2}\.?\s+\d{1,2})?"
     r"\s*(?:\([^)]{1,40}\))?\s*(?:--|-|—|:)\s+"
@@ -108,7 +121,8 @@ _STOP_WORDS = """
     Press Times Journal Post Herald Tribune Reuters Bloomberg CNBC BBC AP Exclusive: Watch Video
     Opinion Editorial Live Photos Inside Meet Why's Here's Says Said Due Hard Chance Calls
     John Staying Mobility Industrial Representatives Corporations Disruptions Protests PROTESTS
-    Leave Part Rio Motor Paper
+    Leave Part Rio Motor Paper High Belt Musk Soviet PM Prime Premier Chancellor King Queen
+    Prince Partners Lawmakers
 """
 _STOP = frozenset(_STOP_WORDS.split())
 # Words that end a name when met after its first word.
@@ -116,7 +130,8 @@ _TRAILING_WORDS = """CEO CFO Chairman President Says Said May It Doesn't Reaches
 Is Was To Calls Cost-Cutting Goodbye"""
 _TRAILING = frozenset(_TRAILING_WORDS.split())
 # Words that start names ("Electric Last Mile") but are never a name alone.
-_LONE_WORDS = "Auto Car Battery Chip Oil Gas Green Clean Global National EV EVs Power"
+_LONE_WORDS = """Auto Car Battery Chip Oil Gas Green Clean Global National EV EVs Power AI
+University College Institute"""
 _LONE = frozenset(_LONE_WORDS.split())
 # A name in apposition to a role noun: "its franchise partner Shangpin", "carmaker Zentro".
 _APPOSITION = re.compile(
@@ -141,13 +156,25 @@ def _clean(name: str) -> str | None:
         name = _LEGAL_TAIL.sub("", name).strip(" ,.")
     if "'s " in name:  # "CNH Industrial's Iveco": the owner qualifies the company
         name = name.rsplit("'s ", 1)[1]
-    words = [w for w in name.split() if not w.endswith("-based")]
+    # "Google-backed Deliv", "Texas-based Arden": the qualifier is not part of the name
+    words = [w for w in name.split() if not w.endswith(_QUALIFIED)]
     for i, word in enumerate(words[1:], start=1):  # "Starbucks CEO", "GM Says Goodbye"
         if word.casefold() in _BREAK or word in _TRAILING:
             words = words[:i]
             break
-    while words and (words[0] in _LEADING or country_of(words[0].removesuffix("'s"))):
+    while words and words[0] in _LEADING:
         words.pop(0)
+    while words and (country := _country_words(words)):
+        # "Britain's Arden" and "China Arden" name Arden; "Qatar Airways" and "Norwegian Cruise
+        # Line" are names themselves
+        demonym = country == 1 and country_of(words[0]) != words[0]
+        if not words[country - 1].endswith("'s") and (
+            words[-1] in _CORPORATE_WORDS or (demonym and len(words) > 2)
+        ):
+            break
+        del words[:country]
+        while words and words[0] in _LEADING:
+            words.pop(0)
     if not words or words[0] in _STOP or words[0].casefold() in _BREAK:
         return None
     name = " ".join(words)
@@ -155,9 +182,18 @@ def _clean(name: str) -> str | None:
         return None
     if name in _LONE:
         return None
+    if len(name.replace(".", "").replace(" ", "")) < 3 and not name.isupper():
+        return None  # "U. S" from a tokenised "U. S. firms"
     if name.isupper() and len(name) > 5 and " " in name:
         name = name.title()  # "LAC MINERALS" -> "Lac Minerals": readable, resolvable later
     return name
+
+
+def _country_words(words: list[str]) -> int:
+    """How many of the leading words name a country ("Saudi Arabia's" is two), else 0."""
+    if len(words) > 1 and country_of(f"{words[0]} {words[1]}".removesuffix("'s")):
+        return 2
+    return 1 if country_of(words[0].removesuffix("'s")) else 0
 
 
 def _ticker_name(raw: str) -> str:
@@ -204,9 +240,34 @@ def find_orgs(sentence: str, headline: bool) -> list[tuple[str, int]]:
     offset = len(sentence) - len(body)
     m2 = _SUBJECT.match(body)
     if m2 is not None:
-        for group in range(1, 5):
+        for group in (1, 3):
             if m2.group(group):
                 name = _clean(m2.group(group))
                 if name:
                     found.append((name, offset + m2.start(group)))
+        if m2.group(2):
+            found += _listed(m2.group(2), offset + m2.start(2))
+    if _COOP_HINT.search(sentence):
+        for m in _COOP_WITH.finditer(sentence):
+            found += _listed(m.group(1), m.start(1))
+    if "'s " in sentence:
+        for m in _COUNTRY_OWNED.finditer(sentence):
+            if country_of(m.group(1)):
+                name = _clean(m.group(2))
+                if name:
+                    found.append((name, m.start(2)))
+    return found
+
+
+def _listed(names: str, start: int) -> list[tuple[str, int]]:
+    """Each name of a coordinated list ("Arden, Kestrel and Vale"), with its offset."""
+    found: list[tuple[str, int]] = []
+    at = 0
+    for part in _LIST_SPLIT.split(names):
+        at = names.find(part, at)
+        name = _clean(part)
+        if name:
+            # the offset of the name itself, not of words dropped before it ("Arden-backed")
+            found.append((name, start + at + max(0, part.find(name.split()[0]))))
+        at += len(part)
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.classify import RuleClassifier, default_classifier
+from bot.classify.orgs import find_orgs
 from bot.domain import Event, EventType, Status
 
 CLOSURE = EventType.PLANT_CLOSURE
@@ -147,6 +148,53 @@ def test_unknown_companies_are_recognised_from_the_text() -> None:
     assert events[CLOSURE].companies == ("Hollins Brake Industries",)
     events = _events("ZORBEX MINERALS <ZBX> TO CLOSE NORTH SHAFT MINE")
     assert events[CLOSURE].companies == ("Zorbex Minerals",)
+
+
+@pytest.mark.parametrize(
+    ("title", "companies"),
+    [
+        (
+            "Kestrel Cruises, Arden Line team up on shore excursions",
+            ("Kestrel Cruises", "Arden Line"),
+        ),
+        ("Brightwater, Kestrel and Vale form battery venture", ("Brightwater", "Kestrel", "Vale")),
+        ("Walmart partners with Quillon to expand grocery delivery", ("Walmart", "Quillon")),
+        ("Ford teams up with Brazil's Tamarind on electric vans", ("Ford", "Tamarind")),
+        ("Siemens in talks with designer Orla Venn for a rail venture", ("Siemens", "Orla Venn")),
+        ("Toyota, Qatar Airways sign strategic partnership", ("Toyota", "Qatar Airways")),
+        (
+            "Norwegian Cruise Line, Delta Air Lines team up",
+            ("Norwegian Cruise Line", "Delta Air Lines"),
+        ),
+    ],
+)
+def test_unknown_partners_in_lists_and_after_with(title: str, companies: tuple[str, ...]) -> None:
+    assert set(_events(title)[PARTNER].companies) == set(companies)
+
+
+def test_owner_and_backer_are_not_parties() -> None:
+    event = _events("Hyundai teams up with Volkswagen's Audi on hydrogen cars")[PARTNER]
+    assert event.companies == ("Hyundai", "Audi")
+    event = _events("Walmart, Daimler-backed Quillon end grocery partnership")[PARTNER]
+    assert event.companies == ("Walmart", "Quillon")
+    # the possessive names the deal, so the owner is a party
+    event = _events("Thyssenkrupp's Tata joint venture to close Welsh steel plant")[CLOSURE]
+    assert "Thyssenkrupp" in event.companies
+
+
+def test_titles_and_countries_are_not_companies() -> None:
+    found = [name for name, _ in find_orgs("Saudi Arabia to sign memorandum with Boeing", True)]
+    assert found == ["Boeing"]
+    event = _events("British PM says Honda plant closure is not about trade")[CLOSURE]
+    assert event.companies == ("Honda",)
+
+
+def test_ticker_and_lede_forms_of_one_company_are_merged() -> None:
+    event = _events(
+        "ZORBEX <ZBX> IN PACT WITH ALDERWOOD <ALD>",
+        "Zorbex Laboratories Inc said it signed a supply agreement with Alderwood Corp.",
+    )[PARTNER]
+    assert {c.casefold() for c in event.companies} == {"zorbex laboratories", "alderwood"}
 
 
 def test_nothing_to_say_without_a_company_place_or_number() -> None:
