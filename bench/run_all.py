@@ -21,6 +21,7 @@ SCRIPTS = (
     "classifier",
     "deal_lookup",
     "cluster_scale",
+    "hot_stories",
     "poll_cycle",
     "fetch_path",
     "e2e_latency",
