@@ -16,7 +16,7 @@ from bot.domain import ChannelRef
 from bot.errors import CommandError
 from handlers import commands as c
 from handlers.api import Caller, Reply
-from handlers.context import Context, company_for, fmt_time
+from handlers.context import Context, company_for, creator, fmt_time, source_refusal
 from handlers.ports import ALL_EVENTS, EVERY_COMPANY, Mute, Subscription
 
 _EVENTS_LABEL = {
@@ -35,18 +35,36 @@ def _label(company: str) -> str:
 
 
 async def watch(ctx: Context, command: c.Watch, caller: Caller) -> Reply:
-    """Raises: CommandError (ambiguous or mistyped company), StoreError."""
+    """Raises: CommandError (ambiguous or mistyped company, or the workspace's subscription
+    cap reached), StoreError."""
     company = await company_for(ctx, command.company, "watch", known_only=False)
-    sub = Subscription(channel_of(caller), company, command.events, caller.user)
+    channel = channel_of(caller)
+    watched = {s.company for s in await ctx.store.channel_subscriptions(channel)}
+    cap = ctx.limits.max_subscriptions
+    if company not in watched and await ctx.store.count_subscriptions(channel.platform) >= cap:
+        raise CommandError(
+            f"This workspace has reached its limit of {cap} subscriptions "
+            "(limits.max_subscriptions); /deal unwatch one first or ask an admin to raise it"
+        )
+    sub = Subscription(channel, company, command.events, caller.user)
     new = await ctx.store.add_subscription(sub, ctx.now())
     verb = "now watches" if new else "now watches (updated)"
     lines: list[str] = []
     if ctx.watch_adds_sources and company != EVERY_COMPANY:
-        added = await ctx.store.ensure_news_search_source(company, ctx.now())
-        if added:
-            lines.append(f"Added the source '{added}' so news about {company} is collected.")
+        lines.extend(await _collect(ctx, company, caller))
     title = f"This channel {verb} {_label(company)}: {_EVENTS_LABEL[command.events]}"
     return Reply(title=title, lines=tuple(lines))
+
+
+async def _collect(ctx: Context, company: str, caller: Caller) -> list[str]:
+    """Add a news-search source for ``company`` unless one covers it or a limit forbids it."""
+    if await ctx.store.covering_source(company) is not None:
+        return []
+    refused = await source_refusal(ctx, caller)
+    if refused:
+        return [f"No news-search source was added for {company}: {refused}."]
+    added = await ctx.store.ensure_news_search_source(company, ctx.now(), creator(caller))
+    return [f"Added the source '{added}' so news about {company} is collected."] if added else []
 
 
 async def unwatch(ctx: Context, command: c.Unwatch, caller: Caller) -> Reply:

@@ -7,10 +7,10 @@ Built once by :class:`handlers.runner.DealCommands`; use cases are plain async f
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.config.settings import RouteConfig
+from bot.config.settings import LimitsConfig, RouteConfig
 from bot.errors import CommandError
 from handlers.api import Caller
 from handlers.companies import CompanyDirectory, Resolution
@@ -27,6 +27,7 @@ class Context:
     routes: Sequence[RouteConfig] = ()
     admins: frozenset[str] = frozenset()
     watch_adds_sources: bool = True
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
     def is_admin(self, caller: Caller) -> bool:
         return (
@@ -67,6 +68,34 @@ async def company_for(ctx: Context, typed: str, example: str, *, known_only: boo
     if known_only:
         raise CommandError(f"No company called '{shown}' is known; /deal latest shows recent ones")
     return typed
+
+
+def creator(caller: Caller) -> str:
+    """How a source records who added it: ``"platform:user"``."""
+    return f"{caller.platform}:{caller.user}"
+
+
+async def source_refusal(ctx: Context, caller: Caller) -> str | None:
+    """Why ``caller`` may not add a source from chat now, or None.
+
+    Raises:
+        StoreError: the store fails.
+    """
+    cap = ctx.limits.max_sources
+    if await ctx.store.count_chat_sources(caller.platform) >= cap:
+        return (
+            f"this workspace has reached its limit of {cap} sources added from chat "
+            "(limits.max_sources)"
+        )
+    if ctx.is_admin(caller):
+        return None
+    quota = ctx.limits.member_sources
+    if await ctx.store.count_chat_sources(caller.platform, caller.user) >= quota:
+        return (
+            f"a member may add {quota} (limits.member_sources) and you have; "
+            "an admin can add more with /deal sources add"
+        )
+    return None
 
 
 def fmt_time(moment: datetime) -> str:

@@ -28,6 +28,10 @@ def _key(channel: ChannelRef, company: str) -> _Key:
     return channel.platform, channel.channel, company
 
 
+def _on(creator: str, platform: str) -> bool:
+    return creator.startswith(f"{platform}:")
+
+
 class MemoryStore:
     """Dicts keyed like the SQL unique constraints; company names compared exactly."""
 
@@ -38,6 +42,7 @@ class MemoryStore:
         self.prefs: dict[tuple[str, str], ChannelPrefs] = {}
         self.sources: dict[str, SourceHealth] = {}
         self.feedback: dict[tuple[int, str, str], bool] = {}
+        self.source_creators: dict[str, str] = {}  # source name -> "platform:user"
 
     # seeding -----------------------------------------------------------------------------
     def add_story(self, story: Story) -> None:
@@ -90,6 +95,9 @@ class MemoryStore:
         wanted = {*companies, EVERY_COMPANY}
         return [s for s in self.subscriptions.values() if s.company in wanted]
 
+    async def count_subscriptions(self, platform: str) -> int:
+        return sum(1 for key in self.subscriptions if key[0] == platform)
+
     # MuteStore ---------------------------------------------------------------------------
     async def set_mute(self, mute: Mute) -> None:
         self.mutes[_key(mute.channel, mute.company)] = mute
@@ -120,7 +128,24 @@ class MemoryStore:
         if name in self.sources or any(s.target == url for s in self.sources.values()):
             return False
         self.sources[name] = SourceHealth(name, "rss", url, True, origin="chat", next_poll_at=now)
+        self.source_creators[name] = added_by
         return True
+
+    async def count_chat_sources(self, platform: str, user: str | None = None) -> int:
+        return sum(
+            1
+            for name, creator in self.source_creators.items()
+            if name in self.sources
+            and self.sources[name].origin in ("chat", "watch")
+            and (creator == f"{platform}:{user}" if user is not None else _on(creator, platform))
+        )
+
+    async def covering_source(self, company: str) -> str | None:
+        key = company.casefold()
+        for source in self.sources.values():
+            if source.kind in ("news_search", "gdelt") and key in source.target.casefold():
+                return source.name
+        return None
 
     async def remove_source(self, name: str) -> RemoveResult:
         source = self.sources.get(name)
@@ -131,17 +156,17 @@ class MemoryStore:
         del self.sources[name]
         return "removed"
 
-    async def ensure_news_search_source(self, company: str, now: datetime) -> str | None:
-        key = company.casefold()
-        for source in self.sources.values():
-            if source.kind in ("news_search", "gdelt") and key in source.target.casefold():
-                return None
+    async def ensure_news_search_source(
+        self, company: str, now: datetime, created_by: str | None = None
+    ) -> str | None:
         name = f"News search: {company}"
-        if name in self.sources:
+        if await self.covering_source(company) is not None or name in self.sources:
             return None
         query = NEWS_SEARCH_TEMPLATE.format(company=company)
         health = SourceHealth(name, "news_search", query, True, origin="watch", next_poll_at=now)
         self.sources[name] = health
+        if created_by is not None:
+            self.source_creators[name] = created_by
         return name
 
     # FeedbackStore -----------------------------------------------------------------------

@@ -107,6 +107,10 @@ class SubscriptionStore(Protocol):
         """Every subscription to one of ``companies`` or to ``"*"`` (routing)."""
         ...
 
+    async def count_subscriptions(self, platform: str) -> int:
+        """How many subscriptions the channels of one platform (a workspace) hold."""
+        ...
+
 
 class MuteStore(Protocol):
     async def set_mute(self, mute: Mute) -> None:
@@ -138,7 +142,17 @@ class SourceAdmin(Protocol):
         ...
 
     async def add_source(self, url: str, name: str, added_by: str, now: datetime) -> bool:
-        """Add an RSS/Atom source polled from ``now``; False when the name or URL exists."""
+        """Add an RSS/Atom source polled from ``now``; False when the name or URL exists.
+        ``added_by`` is ``"platform:user"``."""
+        ...
+
+    async def count_chat_sources(self, platform: str, user: str | None = None) -> int:
+        """Sources added from chat (``/deal sources add``, ``/deal watch``) by users of
+        ``platform``, or by that one ``user`` of it."""
+        ...
+
+    async def covering_source(self, company: str) -> str | None:
+        """The name of a news-search or GDELT source already covering ``company``, or None."""
         ...
 
     async def remove_source(self, name: str) -> RemoveResult:
@@ -146,9 +160,11 @@ class SourceAdmin(Protocol):
         would re-create them): ``"config"``; ``"missing"`` when there is no such name."""
         ...
 
-    async def ensure_news_search_source(self, company: str, now: datetime) -> str | None:
+    async def ensure_news_search_source(
+        self, company: str, now: datetime, created_by: str | None = None
+    ) -> str | None:
         """Add a news-search source for ``company`` unless one already covers it; the new
-        source's name, or None when nothing was added."""
+        source's name, or None when nothing was added. ``created_by`` is ``"platform:user"``."""
         ...
 
 

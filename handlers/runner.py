@@ -9,10 +9,11 @@ never to the chat). It also records 👍/👎 feedback from alert buttons.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from bot.config.settings import RouteConfig
+from bot.config.settings import LimitsConfig, RouteConfig
 from bot.errors import CommandError, DealradarError
 from bot.redaction import redact_url
 from handlers import channel, lookup, sources
@@ -23,6 +24,7 @@ from handlers.context import Context
 from handlers.grammar import parse
 from handlers.help import help_reply
 from handlers.ports import CommandStore, CompanyTable
+from handlers.ratelimit import CommandRateLimiter, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +41,13 @@ class DealCommands:
         routes: Sequence[RouteConfig] = (),
         admins: Sequence[str] = (),
         watch_adds_sources: bool = True,
+        limits: LimitsConfig | None = None,
     ) -> None:
+        limits = limits or LimitsConfig()
         self.directory = CompanyDirectory(companies, store, now)
+        self._rate = CommandRateLimiter(
+            limits.user_commands_per_minute, limits.channel_commands_per_minute
+        )
         self._ctx = Context(
             store=store,
             companies=self.directory,
@@ -48,10 +55,15 @@ class DealCommands:
             routes=tuple(routes),
             admins=frozenset(admins),
             watch_adds_sources=watch_adds_sources,
+            limits=limits,
         )
 
     async def run(self, text: str, caller: Caller) -> Reply:
-        """Parse and run one command line; never raises (errors become ``error=True`` replies)."""
+        """Parse and run one command line; never raises (errors become ``error=True`` replies).
+        A command over the per-user or per-channel rate limit is answered without running."""
+        refusal = self._rate.admit(caller.platform, caller.channel, caller.user, self._ctx.now())
+        if refusal is not None:
+            return Reply(title=_slow_down(refusal), error=True)
         try:
             return await self._dispatch(parse(text), caller)
         except CommandError as exc:
@@ -110,3 +122,12 @@ class DealCommands:
                 return await sources.remove_source(ctx, command, caller)
             case c.Help():
                 return help_reply()
+
+
+def _slow_down(refusal: Refusal) -> str:
+    who = "from you" if refusal.scope == "user" else "in this channel"
+    wait = max(1, math.ceil(refusal.retry_after.total_seconds()))
+    return (
+        f"Too many /deal commands {who}: at most {refusal.limit} a minute "
+        f"(limits.{refusal.scope}_commands_per_minute); try again in {wait}s"
+    )

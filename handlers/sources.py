@@ -12,7 +12,7 @@ from bot.errors import CommandError
 from bot.redaction import redact_url
 from handlers import commands as c
 from handlers.api import Caller, Reply
-from handlers.context import Context, fmt_time
+from handlers.context import Context, creator, fmt_time, source_refusal
 from handlers.ports import SourceHealth
 
 _MAX_ERROR = 120
@@ -45,10 +45,14 @@ async def list_sources(ctx: Context) -> Reply:
 
 
 async def add_source(ctx: Context, command: c.SourceAdd, caller: Caller) -> Reply:
-    """Raises: CommandError (not an admin, or the source exists), StoreError."""
+    """Raises: CommandError (not an admin, the source exists, or the workspace's source cap
+    is reached), StoreError."""
     _require_admin(ctx, caller)
+    refused = await source_refusal(ctx, caller)
+    if refused:
+        raise CommandError(f"No source was added: {refused}")
     name = command.name or (urlsplit(command.url).hostname or command.url)
-    if not await ctx.store.add_source(command.url, name, caller.user, ctx.now()):
+    if not await ctx.store.add_source(command.url, name, creator(caller), ctx.now()):
         raise CommandError(
             f"A source named '{name}' or with that URL exists; /deal sources lists them"
         )

@@ -93,6 +93,18 @@ def load_settings(explicit: str | None = None, env: Mapping[str, str] | None = N
         except OSError as exc:
             problems.append(f"{var}_FILE: cannot read ({exc.strerror})")
             continue
+        except UnicodeDecodeError as exc:
+            problems.append(
+                f"{var}_FILE: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                f"{exc.start}); write the secret as plain text"
+            )
+            continue
+        if value == "" and not env.get(var):
+            problems.append(
+                f"{var}_FILE: {env[var + '_FILE']!r} is empty; put the secret in it, or unset "
+                f"{var}_FILE to run without it"
+            )
+            continue
         if value:
             _set(data, key, value)
     try:

@@ -135,6 +135,20 @@ class DeliveryConfig(_Strict):
     lease: Duration = Field(default=120.0, gt=0)  # a dead replica's claimed alerts wait this
 
 
+class LimitsConfig(_Strict):
+    """What one chat user, channel or workspace may ask of the bot (a workspace is one chat
+    platform the bot serves: its Slack workspace, or its Discord application's servers)."""
+
+    user_commands_per_minute: int = Field(default=20, ge=1, le=10_000)
+    channel_commands_per_minute: int = Field(default=60, ge=1, le=10_000)
+    # sources added from chat (/deal sources add, /deal watch) in one workspace
+    max_sources: int = Field(default=200, ge=0, le=100_000)
+    # /deal watch subscriptions in one workspace
+    max_subscriptions: int = Field(default=1000, ge=0, le=1_000_000)
+    # news-search sources one non-admin may cause /deal watch to add (admins: no quota)
+    member_sources: int = Field(default=5, ge=0, le=10_000)
+
+
 class SlackSettings(_Strict):
     """From ``SLACK_*`` environment variables only."""
 
@@ -178,6 +192,7 @@ class Settings(_Strict):
     fetch: FetchConfig = FetchConfig()
     http: HttpConfig = HttpConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    limits: LimitsConfig = LimitsConfig()
     sources: list[SourceConfig] = Field(default_factory=list)
     routes: list[RouteConfig] = Field(default_factory=list)
     companies: list[CompanyConfig] = Field(default_factory=list)

@@ -192,12 +192,27 @@ def _atom_entry(element: Element) -> dict[str, Any]:
     return item.values
 
 
-def _read(root: Element) -> list[dict[str, Any]]:
+def _read(root: Element) -> tuple[list[dict[str, Any]], str | None]:
+    """The items and the feed's own web page (RSS ``channel/link``, Atom alternate link)."""
     if root.tag == "rss":
-        return [_rss_item(e) for e in _top_items(root, _RSS_ITEM)]
+        channel = root.find("channel")
+        link = channel.find("link") if channel is not None else None
+        site = _text(link) if link is not None else None
+        return [_rss_item(e) for e in _top_items(root, _RSS_ITEM)], site or None
     if root.tag == _ATOM_FEED:
-        return [_atom_entry(e) for e in _top_items(root, _ATOM_ENTRY)]
+        site = next((href for child in root if (href := _alternate(child))), None)
+        return [_atom_entry(e) for e in _top_items(root, _ATOM_ENTRY)], site
     raise _Unusual(f"root {root.tag}")
+
+
+def _alternate(element: Element) -> str | None:
+    """The href of an Atom ``<link>`` to the web page (rel alternate, an HTML type), or None."""
+    if element.tag != _ATOM_LINK:
+        return None
+    attrs = element.attrib
+    if attrs.get("rel", "alternate") == "alternate" and "html" in attrs.get("type", "text/html"):
+        return attrs.get("href", "").strip() or None
+    return None
 
 
 def fast_entries(body: bytes, content_type: str | None) -> list[RawEntry] | None:
@@ -220,15 +235,15 @@ def fast_entries(body: bytes, content_type: str | None) -> list[RawEntry] | None
         root = parser.close()
         if any(element.get(_XML_BASE) is not None for element in root.iter()):
             raise _Unusual("xml:base")
-        items = _read(root)
+        items, site = _read(root)
     except (ParseError, _Unusual, ValueError):
         return None
     if not items:
         return None
-    return [_raw(item) for item in items]
+    return [_raw(item, site) for item in items]
 
 
-def _raw(item: dict[str, Any]) -> RawEntry:
+def _raw(item: dict[str, Any], site: str | None) -> RawEntry:
     link = item.get("link")
     guid = item.get("guid")
     if not link and guid and item.get("guid_is_link"):
@@ -242,4 +257,5 @@ def _raw(item: dict[str, Any]) -> RawEntry:
         summary_is_html=True,
         published=_date(item.get("published")) or _date(item.get("updated")),
         outlet=item.get("source"),
+        site=site,
     )

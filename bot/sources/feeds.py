@@ -116,7 +116,9 @@ def parse_with_feedparser(body: bytes, content_type: str | None, where: str) -> 
     if not entries:
         _raise_for_empty(parsed, body, where)
         return []
-    return [_raw(entry) for entry in entries]
+    feed = parsed.get("feed")
+    site = dict.get(feed, "link") if isinstance(feed, dict) else None
+    return [_raw(entry, site if isinstance(site, str) else None) for entry in entries]
 
 
 def _raise_for_empty(parsed: Any, body: bytes, where: str) -> None:
@@ -140,7 +142,7 @@ def _is_html(detail: Any) -> bool:
     return "html" in kind
 
 
-def _raw(entry: Any) -> RawEntry:
+def _raw(entry: Any, site: str | None) -> RawEntry:
     # dict.get on purpose: FeedParserDict.get maps missing keys to others (with a warning).
     get = dict.get
     source = get(entry, "source")
@@ -158,4 +160,5 @@ def _raw(entry: Any) -> RawEntry:
         summary_is_html=True,
         published=published,
         outlet=outlet if isinstance(outlet, str) else None,
+        site=site,
     )

@@ -89,7 +89,7 @@ def _identified(entry: FeedEntry) -> FeedEntry:
         summary=entry.summary,
         published=entry.published,
         outlet=entry.outlet or site_of(entry.url) or None,
-        canonical_url=canonical_url(entry.url),
+        canonical_url=entry.canonical_url or canonical_url(entry.url),
     )
 
 

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -179,6 +179,11 @@ class SqlCommandStore:
                 for row in (await session.scalars(stmt.order_by(SubscriptionRow.id))).all()
             ]
 
+    async def count_subscriptions(self, platform: str) -> int:
+        stmt = select(func.count()).where(SubscriptionRow.platform == platform)
+        async with self._tx() as session:
+            return int(await session.scalar(stmt) or 0)
+
     # MuteStore ---------------------------------------------------------------------------
     async def set_mute(self, mute: Mute) -> None:
         async with self._tx() as session:
@@ -233,15 +238,28 @@ class SqlCommandStore:
         return [_health(row) for row in rows]
 
     async def add_source(self, url: str, name: str, added_by: str, now: datetime) -> bool:
-        del added_by  # the sources table has no column for it; logged by the caller
         async with self._tx() as session:
             clash = await session.scalar(
                 select(SourceRow.id).where((SourceRow.name == name) | (SourceRow.url == url))
             )
             if clash is not None:
                 return False
-            session.add(self._new_source(name, "rss", now, origin="chat", url=url))
+            session.add(
+                self._new_source(name, "rss", now, origin="chat", url=url, created_by=added_by)
+            )
             return True
+
+    async def count_chat_sources(self, platform: str, user: str | None = None) -> int:
+        made = SourceRow.created_by == f"{platform}:{user}"
+        if user is None:
+            made = SourceRow.created_by.startswith(f"{platform}:", autoescape=True)
+        stmt = select(func.count()).where(SourceRow.origin.in_(("chat", "watch")), made)
+        async with self._tx() as session:
+            return int(await session.scalar(stmt) or 0)
+
+    async def covering_source(self, company: str) -> str | None:
+        async with self._tx() as session:
+            return _covering(await _search_sources(session), company)
 
     async def remove_source(self, name: str) -> RemoveResult:
         async with self._tx() as session:
@@ -253,19 +271,21 @@ class SqlCommandStore:
             await session.delete(row)
             return "removed"
 
-    async def ensure_news_search_source(self, company: str, now: datetime) -> str | None:
-        key = company.casefold()
+    async def ensure_news_search_source(
+        self, company: str, now: datetime, created_by: str | None = None
+    ) -> str | None:
         name = f"News search: {company}"
         async with self._tx() as session:
-            rows = (
-                await session.execute(select(SourceRow.name, SourceRow.kind, SourceRow.query))
-            ).all()
-            for row_name, kind, query in rows:
-                covered = kind in ("news_search", "gdelt") and key in (query or "").casefold()
-                if covered or row_name == name:
-                    return None
+            if _covering(await _search_sources(session), company) is not None:
+                return None
+            if await session.scalar(select(SourceRow.id).where(SourceRow.name == name)):
+                return None
             query = NEWS_SEARCH_TEMPLATE.format(company=company)
-            session.add(self._new_source(name, "news_search", now, origin="watch", query=query))
+            session.add(
+                self._new_source(
+                    name, "news_search", now, origin="watch", query=query, created_by=created_by
+                )
+            )
             return name
 
     def _new_source(self, name: str, kind: str, now: datetime, **values: Any) -> SourceRow:
@@ -323,6 +343,18 @@ class SqlCommandStore:
             return bool(getattr(result, "rowcount", 0))
 
 
+async def _search_sources(session: AsyncSession) -> list[tuple[str, str]]:
+    stmt = select(SourceRow.name, SourceRow.query).where(
+        SourceRow.kind.in_(("news_search", "gdelt"))
+    )
+    return [(name, query or "") for name, query in (await session.execute(stmt)).all()]
+
+
+def _covering(sources: list[tuple[str, str]], company: str) -> str | None:
+    key = company.casefold()
+    return next((name for name, query in sources if key in query.casefold()), None)
+
+
 def _by_channel(model: Any, channel: ChannelRef, company: str | None = None) -> Any:
     stmt = select(model).where(model.platform == channel.platform, model.channel == channel.channel)
     return stmt if company is None else stmt.where(model.company == company)
@@ -378,4 +410,5 @@ def build_commands(
         routes=settings.routes,
         admins=settings.admins,
         watch_adds_sources=settings.watch_adds_sources,
+        limits=settings.limits,
     )

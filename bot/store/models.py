@@ -70,6 +70,8 @@ class SourceRow(Base):
     query: Mapped[str | None] = mapped_column(Text)
     interval_s: Mapped[float] = mapped_column(Float)
     origin: Mapped[str] = mapped_column(String(32), default="config")  # config | chat | watch
+    # "platform:user" for sources added from chat; counted against limits.* quotas
+    created_by: Mapped[str | None] = mapped_column(String(200))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # conditional GET and change detection
     etag: Mapped[str | None] = mapped_column(Text)

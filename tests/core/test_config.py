@@ -149,3 +149,30 @@ def test_check_config_ok(tmp_path: Path) -> None:
     assert "configuration OK" in result.output
     assert "slack          enabled" in result.output
     assert "xoxb-abcdef" not in result.output
+
+
+def test_token_file_with_invalid_utf8_is_a_config_error(tmp_path: Path) -> None:
+    # issue 19, defect 11: a traceback and exit 1 before
+    secret = tmp_path / "token"
+    secret.write_bytes(b"xoxb-\xff\xfe-secret")
+    with pytest.raises(ConfigError) as info:
+        load_settings(env={"SLACK_BOT_TOKEN_FILE": str(secret)})
+    assert "SLACK_BOT_TOKEN_FILE: not UTF-8 text (byte 0xff at offset 5)" in str(info.value)
+    result = CliRunner().invoke(
+        main, ["check-config"], env={"SLACK_BOT_TOKEN_FILE": str(secret), "DEALRADAR_CONFIG": ""}
+    )
+    assert result.exit_code == 2, result.output
+    assert "not UTF-8 text" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("content", ["", " \n"], ids=["empty", "blank"])
+def test_empty_token_file_is_a_config_error_not_slack_silently_off(
+    tmp_path: Path, content: str
+) -> None:
+    # issue 19, defect 11: Slack was turned off and check-config said OK
+    secret = tmp_path / "token"
+    secret.write_text(content, encoding="utf-8")
+    path = write(tmp_path, '[[routes]]\nplatform = "slack"\nchannel = "C1"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, env={"SLACK_BOT_TOKEN_FILE": str(secret)})
+    assert f"SLACK_BOT_TOKEN_FILE: {str(secret)!r} is empty" in str(info.value)
