@@ -89,6 +89,23 @@ def fetch_limits(settings: Settings) -> FetchLimits:
     )
 
 
+def http_connection_cap(configured: int) -> int:
+    """``http.max_connections``, held to half the process's open-file limit: the other half is
+    for feeds, the database and the workers, and ``accept()`` never runs out of descriptors
+    because of HTTP clients."""
+    import resource
+
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or configured <= soft // 2:
+        return configured
+    cap = max(1, soft // 2)
+    log.warning(
+        "http.max_connections held to half the open-file limit",
+        extra={"kv": {"configured": configured, "cap": cap, "open_file_limit": soft}},
+    )
+    return cap
+
+
 class Service(Protocol):
     """A long-lived connection started by ``run`` (Slack Socket Mode, the Discord gateway)."""
 
@@ -371,6 +388,8 @@ async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
             metrics=runtime.metrics,
             ready=engine_ready,
             routes=runtime.web_routes,
+            read_timeout=settings.http.read_timeout,
+            max_connections=http_connection_cap(settings.http.max_connections),
         )
         await web.start()
     ticker = Ticker(
