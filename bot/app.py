@@ -28,6 +28,7 @@ from bot.domain import ChannelRef, Notice, Sink
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
 from bot.polling import Poller, PollStats
+from bot.readiness import StoreHealth
 from bot.routing_flood import admin_targets
 from bot.scheduling import Tick, Ticker
 from bot.sinks.console import ConsoleSink
@@ -36,6 +37,7 @@ from bot.sources.client import build_client
 from bot.sources.registry import SOURCE_KINDS
 from bot.store.commands_repo import build_commands, build_router, company_table
 from bot.store.db import create_engine, migration_state, sessionmaker, upgrade, writer_sessions
+from bot.store.health import write_problem
 from bot.store.ingest import IngestUnits
 from bot.store.leader import GATEWAY_LOCK_ID, LeaderOnly
 from bot.store.leases import release_orphaned
@@ -89,6 +91,23 @@ def fetch_limits(settings: Settings) -> FetchLimits:
     )
 
 
+def http_connection_cap(configured: int) -> int:
+    """``http.max_connections``, held to half the process's open-file limit: the other half is
+    for feeds, the database and the workers, and ``accept()`` never runs out of descriptors
+    because of HTTP clients."""
+    import resource
+
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or configured <= soft // 2:
+        return configured
+    cap = max(1, soft // 2)
+    log.warning(
+        "http.max_connections held to half the open-file limit",
+        extra={"kv": {"configured": configured, "cap": cap, "open_file_limit": soft}},
+    )
+    return cap
+
+
 class Service(Protocol):
     """A long-lived connection started by ``run`` (Slack Socket Mode, the Discord gateway)."""
 
@@ -116,6 +135,7 @@ class Runtime:
     services: list[Service] = field(default_factory=list)  # chat connections, long runs only
     closers: list[Callable[[], object]] = field(default_factory=list)
     workers: tuple[WorkerPool, int] | None = None  # parse/classify pool, its size
+    store_health: StoreHealth = field(default_factory=StoreHealth)
 
     async def warm_up(self) -> None:
         """Start the worker processes now rather than inside the first poll."""
@@ -142,7 +162,17 @@ class Runtime:
                 )
 
     async def poll_once(self, horizon: timedelta = timedelta(0)) -> PollStats:
-        stats = await self.poller.poll_due(horizon)
+        try:
+            stats = await self.poller.poll_due(horizon)
+        except Exception as exc:  # claiming or releasing sources failed: the store is failing
+            self.store_health.failed(
+                "state", f"{type(exc).__name__}: {str(exc)[:200]}", self.clock()
+            )
+            raise
+        for kind, error in stats.store_errors.items():
+            self.store_health.failed(kind, error, self.clock())
+        for kind in stats.stored - stats.store_errors.keys():
+            self.store_health.succeeded(kind)
         m = self.metrics
         m.polls.labels("changed").inc(stats.changed)
         m.polls.labels("not_modified").inc(stats.not_modified)
@@ -364,13 +394,15 @@ async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
     settings = runtime.settings
     web: WebServer | None = None
     if settings.http.enabled:
-        engine_ready = _ready_check(runtime)
+        engine_ready = ready_check(runtime)
         web = WebServer(
             settings.http.host,
             settings.http.port,
             metrics=runtime.metrics,
             ready=engine_ready,
             routes=runtime.web_routes,
+            read_timeout=settings.http.read_timeout,
+            max_connections=http_connection_cap(settings.http.max_connections),
         )
         await web.start()
     ticker = Ticker(
@@ -413,11 +445,15 @@ async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
             await web.stop()
 
 
-def _ready_check(runtime: Runtime) -> Callable[[], Awaitable[str | None]]:
+def ready_check(runtime: Runtime) -> Callable[[], Awaitable[str | None]]:
+    """``/readyz``: the schema is current, the database takes a write now, and the bot's own
+    writes (articles, sources' state) are not failing. None when ready, else the reason."""
+
     async def ready() -> str | None:
         current, head = await migration_state(runtime.engine)
         if current != head:
             return f"database at migration {current}, expected {head}"
-        return None
+        problem = await write_problem(runtime.engine, runtime.settings.database_url)
+        return problem or runtime.store_health.problem()
 
     return ready

@@ -50,6 +50,12 @@ class PollStats:
     disabled: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)
     failures_by_reason: dict[str, int] = field(default_factory=dict)
+    # the store's outcomes ("ingest": new articles, "state": sources' fetch state), for readiness
+    stored: set[str] = field(default_factory=set)
+    store_errors: dict[str, str] = field(default_factory=dict)
+
+    def store_failed(self, kind: str, exc: BaseException) -> None:
+        self.store_errors.setdefault(kind, f"{type(exc).__name__}: {str(exc)[:200]}")
 
 
 class Poller:
@@ -196,6 +202,7 @@ class Poller:
             await self._store_failed(source, stats, exc)
             return
         self._seen[source.id] = fetch.outcome.state.seen
+        stats.stored.add("ingest")
         stats.new_articles += added  # not `+= await`: that reads the total before waiting
         try:
             await self._recovered(source, stats)
@@ -205,6 +212,7 @@ class Poller:
     async def _store_failed(self, source: SourceRecord, stats: PollStats, exc: Exception) -> None:
         """The store failed while storing this source's results."""
         stats.failed += 1
+        stats.store_failed("ingest", exc)
         log.error(
             "poll failed unexpectedly",
             exc_info=exc,
@@ -230,7 +238,9 @@ class Poller:
         try:
             async with self._writes:
                 await self._finish_many(self._owner, pending)
-        except Exception:  # written at the next cycle (or their leases run out)
+            stats.stored.add("state")
+        except Exception as exc:  # written at the next cycle (or their leases run out)
+            stats.store_failed("state", exc)
             stats.failed += len(pending)
             log.exception("storing poll results failed", extra={"kv": {"sources": len(pending)}})
             self._unreleased.update(pending)

@@ -2,17 +2,28 @@
 
 The Slack and Discord adapters each return :class:`WebRoute` values; the composition root
 adds them to the server next to ``/healthz``, ``/readyz`` and ``/metrics``.
-:func:`read_body` is how those endpoints read a signed body: whole, and bounded.
+:func:`read_body` is how those endpoints read a signed body: whole, bounded in size, and
+within the request's read deadline (:data:`READ_DEADLINE`, set by the server's
+:class:`bot.webguard.ConnectionGuard`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from aiohttp import web
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+READ_DEADLINE: ContextVar[float | None] = ContextVar("dealradar_read_deadline", default=None)
+"""Event-loop time by which the current request's body must have arrived (None: no deadline)."""
+
+
+class ReadTimedOut(Exception):
+    """The body was still arriving at :data:`READ_DEADLINE`; the server answers 408."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +40,20 @@ async def read_body(request: web.Request, limit: int) -> bytes | None:
     TCP writes, ``Transfer-Encoding: chunked``, a proxy's buffering): one
     ``content.read(n)`` returns only what has arrived so far. A declared ``Content-Length``
     over the limit is refused before reading anything.
+
+    Raises:
+        ReadTimedOut: :data:`READ_DEADLINE` passed before the body ended.
     """
     if request.content_length is not None and request.content_length > limit:
         return None
+    try:
+        async with asyncio.timeout_at(READ_DEADLINE.get()):
+            return await _read_to_end(request, limit)
+    except TimeoutError:
+        raise ReadTimedOut from None
+
+
+async def _read_to_end(request: web.Request, limit: int) -> bytes | None:
     body = bytearray()
     while True:
         chunk = await request.content.read(limit + 1 - len(body))

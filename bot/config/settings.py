@@ -120,6 +120,10 @@ class HttpConfig(_Strict):
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
+    # a request's headers and body must arrive within read_timeout of the connection going idle
+    # (slow clients are closed); connections beyond max_connections are answered 503 and closed
+    read_timeout: Duration = 10.0
+    max_connections: int = Field(default=256, ge=1, le=100_000)
 
 
 class CompanyConfig(_Strict):

@@ -6,6 +6,12 @@ newest first with a LIMIT, and joins the few matching ``stories`` rows by primar
 depends on the page size, not on how many stories or articles are stored, and it never touches
 ``articles``. Upserts are select-then-write inside one transaction, so the same code runs on
 both backends. Database failures surface as :class:`bot.errors.StoreError`.
+
+Writes go through writer sessions (:func:`bot.store.db.writer_sessions`): on SQLite they take
+the write lock at ``BEGIN`` and wait for it up to the busy timeout, so a command that writes
+while the poller (or another process) holds the lock waits its turn. A deferred transaction
+that read first and then tried to write would instead fail at once with "database is locked":
+SQLite cannot upgrade a read snapshot that another writer has moved past.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from bot.config.settings import Settings
 from bot.domain import ChannelRef, EventType, Status, Story
 from bot.errors import StoreError
 from bot.routing import Router
-from bot.store.db import sessionmaker
+from bot.store.db import sessionmaker, writer_sessions
 from bot.store.models import (
     ChannelSettingsRow,
     FeedbackRow,
@@ -89,15 +95,22 @@ class SqlCommandStore:
     """``CommandStore`` and ``RoutingStore`` on SQLAlchemy async sessions."""
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], poll_interval_s: float = 300.0
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        poll_interval_s: float = 300.0,
+        *,
+        writers: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
+        """``sessions`` serve reads; ``writers`` (default: ``sessions``, enough for a store
+        that only reads, like the router's) serve every transaction that writes."""
         self._sessions = sessions
+        self._writers = writers or sessions
         self._poll_interval_s = poll_interval_s
 
     @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[AsyncSession]:
+    async def _tx(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
         try:
-            async with self._sessions.begin() as session:
+            async with (self._writers if write else self._sessions).begin() as session:
                 yield session
         except (OperationalError, PoolTimeout, OSError) as exc:
             raise StoreError(f"database unavailable: {type(exc).__name__}") from exc
@@ -145,7 +158,7 @@ class SqlCommandStore:
 
     # SubscriptionStore -------------------------------------------------------------------
     async def add_subscription(self, sub: Subscription, now: datetime) -> bool:
-        async with self._tx() as session:
+        async with self._tx(write=True) as session:
             row = await session.scalar(_by_channel(SubscriptionRow, sub.channel, sub.company))
             if row is not None:
                 row.events, row.created_by = sub.events, sub.created_by
@@ -186,7 +199,7 @@ class SqlCommandStore:
 
     # MuteStore ---------------------------------------------------------------------------
     async def set_mute(self, mute: Mute) -> None:
-        async with self._tx() as session:
+        async with self._tx(write=True) as session:
             row = await session.scalar(_by_channel(MuteRow, mute.channel, mute.company))
             if row is None:
                 row = MuteRow(
@@ -223,7 +236,7 @@ class SqlCommandStore:
 
     async def save_channel_prefs(self, prefs: ChannelPrefs) -> None:
         key = (prefs.channel.platform, prefs.channel.channel)
-        async with self._tx() as session:
+        async with self._tx(write=True) as session:
             row = await session.get(ChannelSettingsRow, key)
             if row is None:
                 row = ChannelSettingsRow(platform=key[0], channel=key[1])
@@ -238,7 +251,7 @@ class SqlCommandStore:
         return [_health(row) for row in rows]
 
     async def add_source(self, url: str, name: str, added_by: str, now: datetime) -> bool:
-        async with self._tx() as session:
+        async with self._tx(write=True) as session:
             clash = await session.scalar(
                 select(SourceRow.id).where((SourceRow.name == name) | (SourceRow.url == url))
             )
@@ -262,7 +275,7 @@ class SqlCommandStore:
             return _covering(await _search_sources(session), company)
 
     async def remove_source(self, name: str) -> RemoveResult:
-        async with self._tx() as session:
+        async with self._tx(write=True) as session:
             row = await session.scalar(select(SourceRow).where(SourceRow.name == name))
             if row is None:
                 return "missing"
@@ -275,7 +288,7 @@ class SqlCommandStore:
         self, company: str, now: datetime, created_by: str | None = None
     ) -> str | None:
         name = f"News search: {company}"
-        async with self._tx() as session:
+        async with self._tx(write=True) as session:
             if _covering(await _search_sources(session), company) is not None:
                 return None
             if await session.scalar(select(SourceRow.id).where(SourceRow.name == name)):
@@ -305,7 +318,7 @@ class SqlCommandStore:
     async def record_feedback(
         self, story_id: int, platform: str, user: str, useful: bool, now: datetime
     ) -> bool:
-        async with self._tx() as session:
+        async with self._tx(write=True) as session:
             if await session.get(StoryRow, story_id) is None:
                 return False
             row = await session.scalar(
@@ -332,7 +345,7 @@ class SqlCommandStore:
     async def _delete(
         self, model: type[SubscriptionRow] | type[MuteRow], channel: ChannelRef, company: str
     ) -> bool:
-        async with self._tx() as session:
+        async with self._tx(write=True) as session:
             result = await session.execute(
                 delete(model).where(
                     model.platform == channel.platform,
@@ -402,7 +415,9 @@ def build_commands(
     table: CompanyTable | None = None,
 ) -> DealCommands:
     """The ``/deal`` runner (also the ``FeedbackRecorder``) over ``engine``'s database."""
-    store = SqlCommandStore(sessionmaker(engine), settings.poll_interval)
+    store = SqlCommandStore(
+        sessionmaker(engine), settings.poll_interval, writers=writer_sessions(engine)
+    )
     return DealCommands(
         store,
         table or company_table(settings),

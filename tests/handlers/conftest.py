@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from bot.domain import EventType, Status, Story
 from bot.store.commands_repo import SqlCommandStore
-from bot.store.db import create_engine, sessionmaker, upgrade
+from bot.store.db import create_engine, sessionmaker, upgrade, writer_sessions
 from bot.store.models import SourceRow, StoryCompanyRow, StoryRow
 from handlers.memory import MemoryStore
 from handlers.ports import SourceHealth
@@ -159,7 +159,8 @@ def _sql(engine: Any, kind: str) -> StoreHarness:
                 )
             )
 
-    return StoreHarness(SqlCommandStore(sessions), add_story, set_source, kind)
+    store = SqlCommandStore(sessions, writers=writer_sessions(engine))
+    return StoreHarness(store, add_story, set_source, kind)
 
 
 @pytest.fixture

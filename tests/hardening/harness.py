@@ -152,11 +152,17 @@ class Bot:
         self.proc: subprocess.Popen[bytes] | None = None
         self.mark = 0
 
-    def start(self) -> Bot:
+    def start(self, preexec_fn: Callable[[], object] | None = None) -> Bot:
+        """``preexec_fn`` runs in the child before ``exec`` (say, to lower a resource limit)."""
         self.mark = len(self.text())  # where this process's output begins
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                command(self._config, "run"), env=self._env, stdout=out, stderr=out, cwd=ROOT
+                command(self._config, "run"),
+                env=self._env,
+                stdout=out,
+                stderr=out,
+                cwd=ROOT,
+                preexec_fn=preexec_fn,
             )
         return self
 
