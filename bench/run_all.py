@@ -25,6 +25,7 @@ SCRIPTS = (
     "fetch_path",
     "e2e_latency",
     "memory",
+    "startup",
 )
 
 
