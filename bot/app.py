@@ -21,7 +21,7 @@ from typing import Protocol
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.analysis import Analyser, build_classifier
+from bot.analysis import Analyser, DeferredClassifier
 from bot.config.settings import Settings
 from bot.delivery import DeliveryStats, DeliveryWorker
 from bot.domain import ChannelRef, Notice, Sink
@@ -43,7 +43,6 @@ from bot.store.outbox import ClaimedDelivery, Outbox
 from bot.store.seen_repo import ProcessedRequests
 from bot.store.sources_repo import DesiredSource, SourcesRepo
 from bot.store.storybook import SqlStoryBook
-from bot.stories.replay import company_finder
 from bot.web import WebServer
 from bot.webroutes import WebRoute
 from bot.workers import WorkerPool, start_pool, start_workers, stop_pool, worker_count
@@ -225,15 +224,15 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
     extra_companies = [c.model_dump() for c in settings.companies]
     workers = worker_count(settings.fetch.parse_workers)
     parse_pool = start_pool(workers, extra_companies)
-    classifier = build_classifier(extra_companies)  # config extends the shipped table
-    table = classifier.companies
+    # config extends the shipped table; built when the first new article needs it
+    classifier = DeferredClassifier(extra_companies)
     companies = company_table(settings)
     router = build_router(settings, sessions, companies)
     commands = build_commands(settings, engine, now=clock, table=companies)
     pipeline = Pipeline(
         units,
         classifier,
-        SqlStoryBook(company_finder(table)),
+        SqlStoryBook(classifier.find_companies),
         router,
         owner=owner,
         group_wait=settings.group_wait,
