@@ -16,7 +16,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -43,10 +43,12 @@ from bot.store.outbox import ClaimedDelivery, Outbox
 from bot.store.seen_repo import ProcessedRequests
 from bot.store.sources_repo import DesiredSource, SourcesRepo
 from bot.store.storybook import SqlStoryBook
-from bot.web import WebServer
-from bot.webroutes import WebRoute
 from bot.workers import WorkerPool, start_pool, start_workers, stop_pool, worker_count
 from handlers.runner import DealCommands
+
+if TYPE_CHECKING:  # the HTTP server (aiohttp) is imported by run_forever only
+    from bot.web import WebServer
+    from bot.webroutes import WebRoute
 
 log = logging.getLogger("dealradar")
 
@@ -360,6 +362,8 @@ async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
     settings = runtime.settings
     web: WebServer | None = None
     if settings.http.enabled:
+        from bot.web import WebServer
+
         engine_ready = _ready_check(runtime)
         web = WebServer(
             settings.http.host,

@@ -1,15 +1,18 @@
 """The command line imports a command's module only when that command runs.
 
-``dealradar --version`` and ``--help`` import none of the heavy libraries (checked in a fresh
-interpreter's ``sys.modules`` at exit), and the summaries :data:`bot.cli.COMMANDS` lists in
+``dealradar --version`` and ``--help`` import none of the heavy libraries, nor does ``run
+--once`` with nothing due import the HTTP wire, the chat SDKs or the training code (checked in
+a fresh interpreter's ``sys.modules`` at exit); and the summaries :data:`bot.cli.COMMANDS` lists in
 ``--help`` are those of the commands themselves.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -42,10 +45,10 @@ main(prog_name="dealradar")
 """
 
 
-def imported_modules(*args: str) -> set[str]:
+def imported_modules(*args: str, cwd: Path | None = None) -> set[str]:
     """Every module a fresh ``dealradar ARGS`` process has imported when it exits."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60, cwd=cwd
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return set(json.loads(done.stderr.rsplit("\nMODULES ", 1)[1]))
@@ -64,6 +67,19 @@ def test_a_command_imports_its_own_module_only() -> None:
     modules = imported_modules("classify", "--help")
     assert "bot.cli.classify" in modules
     assert not {"bot.cli.run", "bot.cli.deal", "bot.cli.discord", "bot.cli.train"} & modules
+
+
+def test_a_run_with_nothing_due_imports_no_wire_chat_or_training_library(tmp_path: Path) -> None:
+    config = tmp_path / "dealradar.toml"
+    config.write_text(f'database_url = "sqlite:///{tmp_path / "bot.db"}"\n')
+    imported_modules("--config", str(config), "sources", cwd=tmp_path)  # migrate, sync sources
+    with sqlite3.connect(tmp_path / "bot.db") as conn:
+        conn.execute("UPDATE sources SET next_poll_at = '2999-01-01 00:00:00.000000'")
+    conn.close()
+    modules = imported_modules("--config", str(config), "run", "--once", cwd=tmp_path)
+    assert "bot.app" in modules
+    unneeded = ("aiohttp", "slack_bolt", "slack_sdk", "discord", "sklearn", "bot.web")
+    assert sorted(m for m in modules if m.startswith(unneeded)) == []
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
