@@ -78,7 +78,7 @@ def test_a_run_with_nothing_due_imports_no_wire_chat_or_training_library(tmp_pat
     conn.close()
     modules = imported_modules("--config", str(config), "run", "--once", cwd=tmp_path)
     assert "bot.app" in modules
-    unneeded = ("aiohttp", "slack_bolt", "slack_sdk", "discord", "sklearn", "bot.web")
+    unneeded = ("aiohttp", "feedparser", "slack_bolt", "slack_sdk", "discord", "sklearn", "bot.web")
     assert sorted(m for m in modules if m.startswith(unneeded)) == []
 
 
