@@ -21,13 +21,14 @@ from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.classify import LearnedClassifier, default_classifier
-from bot.classify.companies import CompanyTable
 from bot.domain import Event
 from bot.stories.features import StoryFeatures, features_for
 from bot.stories.replay import CompanyFinder, company_finder
+
+if TYPE_CHECKING:  # the classifier is imported where it is built (bot.workers.PRELOAD has it)
+    from bot.classify import LearnedClassifier
 
 log = logging.getLogger("dealradar.analysis")
 
@@ -60,6 +61,8 @@ class Analysis:
 
 def build_classifier(extra_companies: Sequence[dict[str, Any]] = ()) -> LearnedClassifier:
     """The classifier over the shipped company table plus ``companies`` from the config."""
+    from bot.classify import CompanyTable, LearnedClassifier, default_classifier
+
     if not extra_companies:
         return default_classifier()
     return LearnedClassifier(CompanyTable.default().with_extra(list(extra_companies)))
