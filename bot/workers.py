@@ -45,7 +45,7 @@ from bot.sources.offload import set_parse_executor
 
 log = logging.getLogger("dealradar.workers")
 
-PRELOAD = ["bot.cli", "bot.analysis", "bot.classify", "bot.sources.feeds"]
+PRELOAD = ["bot.cli", "bot.analysis", "bot.classify", "bot.sources.feeds", "numpy"]
 NICENESS = 10  # added to a worker's niceness: lower priority than the event loop
 
 

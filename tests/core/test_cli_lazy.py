@@ -1,7 +1,7 @@
 """The command line imports a command's module only when that command runs.
 
 ``dealradar --version`` and ``--help`` import none of the heavy libraries, nor does ``run
---once`` with nothing due import the HTTP wire, the chat SDKs or the classifier (checked in
+--once`` with nothing due import the HTTP wire, the chat SDKs, the classifier or NumPy (checked in
 a fresh interpreter's ``sys.modules`` at exit); and the summaries :data:`bot.cli.COMMANDS` lists in
 ``--help`` are those of the commands themselves.
 """
@@ -78,7 +78,16 @@ def test_a_run_with_nothing_due_imports_no_wire_chat_or_training_library(tmp_pat
     conn.close()
     modules = imported_modules("--config", str(config), "run", "--once", cwd=tmp_path)
     assert "bot.app" in modules
-    unneeded = ("aiohttp", "feedparser", "slack", "discord", "sklearn", "bot.web", "bot.classify")
+    unneeded = (
+        "aiohttp",
+        "feedparser",
+        "numpy",
+        "slack",
+        "discord",
+        "sklearn",
+        "bot.web",
+        "bot.classify",
+    )
     assert sorted(m for m in modules if m.startswith(unneeded)) == []
 
 
