@@ -26,6 +26,7 @@ SCRIPTS = (
     "fetch_path",
     "e2e_latency",
     "memory",
+    "startup",
 )
 
 

@@ -16,18 +16,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.classify import LearnedClassifier, default_classifier
-from bot.classify.companies import CompanyTable
 from bot.domain import Event
 from bot.stories.features import StoryFeatures, features_for
 from bot.stories.replay import CompanyFinder, company_finder
+
+if TYPE_CHECKING:  # the classifier is imported where it is built (bot.workers.PRELOAD has it)
+    from bot.classify import LearnedClassifier
 
 log = logging.getLogger("dealradar.analysis")
 
@@ -60,9 +61,44 @@ class Analysis:
 
 def build_classifier(extra_companies: Sequence[dict[str, Any]] = ()) -> LearnedClassifier:
     """The classifier over the shipped company table plus ``companies`` from the config."""
+    from bot.classify import CompanyTable, LearnedClassifier, default_classifier
+
     if not extra_companies:
         return default_classifier()
     return LearnedClassifier(CompanyTable.default().with_extra(list(extra_companies)))
+
+
+class DeferredClassifier:
+    """The main process's classifier (a :class:`bot.domain.Classifier`), built on first use.
+
+    Building it (the company table's patterns, the model) costs about 0.1 s that a run with no
+    new article never needs, and with worker processes the articles are classified there.
+    """
+
+    def __init__(
+        self,
+        extra_companies: Sequence[dict[str, Any]] = (),
+        *,
+        built: LearnedClassifier | None = None,
+    ) -> None:
+        self._extra = list(extra_companies)
+        self._built: tuple[LearnedClassifier, CompanyFinder] | None = None
+        if built is not None:
+            self._built = (built, company_finder(built.companies))
+
+    def parts(self) -> tuple[LearnedClassifier, CompanyFinder]:
+        """The classifier and a finder over its company table, built on the first call."""
+        if self._built is None:
+            classifier = build_classifier(self._extra)
+            self._built = (classifier, company_finder(classifier.companies))
+        return self._built
+
+    def classify(self, title: str, summary: str = "", body: str = "") -> list[Event]:
+        return self.parts()[0].classify(title, summary, body)
+
+    def find_companies(self, text: str) -> Iterable[tuple[str, str]]:
+        """A :data:`CompanyFinder` over the classifier's table (built on first use too)."""
+        return self.parts()[1](text)
 
 
 def story_features(
@@ -111,15 +147,20 @@ class Analyser:
     """Analyses batches in ``executor`` (``workers`` processes), or inline without one."""
 
     def __init__(
-        self, classifier: LearnedClassifier, executor: Executor | None = None, workers: int = 1
+        self,
+        classifier: LearnedClassifier | DeferredClassifier,
+        executor: Executor | None = None,
+        workers: int = 1,
     ) -> None:
+        if not isinstance(classifier, DeferredClassifier):
+            classifier = DeferredClassifier(built=classifier)
         self._classifier = classifier
-        self._find = company_finder(classifier.companies)
         self._executor = executor
         self._workers = max(1, workers)
 
     def analyse_inline(self, texts: Sequence[ArticleText]) -> list[Analysis]:
-        return [analyse(self._classifier, self._find, text) for text in texts]
+        classifier, find = self._classifier.parts()
+        return [analyse(classifier, find, text) for text in texts]
 
     async def analyse_many(self, texts: Sequence[ArticleText]) -> list[Analysis]:
         """The analysis of each article, in order."""

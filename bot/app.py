@@ -16,12 +16,12 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.analysis import Analyser, build_classifier
+from bot.analysis import Analyser, DeferredClassifier
 from bot.config.settings import Settings
 from bot.delivery import DeliveryStats, DeliveryWorker
 from bot.domain import ChannelRef, Notice, Sink
@@ -45,11 +45,12 @@ from bot.store.outbox import ClaimedDelivery, Outbox
 from bot.store.seen_repo import ProcessedRequests
 from bot.store.sources_repo import DesiredSource, SourcesRepo
 from bot.store.storybook import SqlStoryBook
-from bot.stories.replay import company_finder
-from bot.web import WebServer
-from bot.webroutes import WebRoute
 from bot.workers import WorkerPool, start_pool, start_workers, stop_pool, worker_count
 from handlers.runner import DealCommands
+
+if TYPE_CHECKING:  # the HTTP server (aiohttp) is imported by run_forever only
+    from bot.web import WebServer
+    from bot.webroutes import WebRoute
 
 log = logging.getLogger("dealradar")
 
@@ -255,15 +256,15 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
     extra_companies = [c.model_dump() for c in settings.companies]
     workers = worker_count(settings.fetch.parse_workers)
     parse_pool = start_pool(workers, extra_companies)
-    classifier = build_classifier(extra_companies)  # config extends the shipped table
-    table = classifier.companies
+    # config extends the shipped table; built when the first new article needs it
+    classifier = DeferredClassifier(extra_companies)
     companies = company_table(settings)
     router = build_router(settings, sessions, companies)
     commands = build_commands(settings, engine, now=clock, table=companies)
     pipeline = Pipeline(
         units,
         classifier,
-        SqlStoryBook(company_finder(table)),
+        SqlStoryBook(classifier.find_companies),
         router,
         owner=owner,
         group_wait=settings.group_wait,
@@ -394,6 +395,8 @@ async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
     settings = runtime.settings
     web: WebServer | None = None
     if settings.http.enabled:
+        from bot.web import WebServer
+
         engine_ready = ready_check(runtime)
         web = WebServer(
             settings.http.host,

@@ -45,7 +45,7 @@ from bot.sources.offload import set_parse_executor
 
 log = logging.getLogger("dealradar.workers")
 
-PRELOAD = ["bot.cli", "bot.analysis", "bot.sources.feeds"]
+PRELOAD = ["bot.cli", "bot.analysis", "bot.classify", "bot.sources.feeds", "numpy"]
 NICENESS = 10  # added to a worker's niceness: lower priority than the event loop
 
 
@@ -95,28 +95,44 @@ class WorkerPool(Executor):
         self, make: Callable[[], ProcessPoolExecutor], keep_alive: Connection | None = None
     ) -> None:
         self._make = make
-        self._pool = make()
+        # made on the first request: a process pool's queues start multiprocessing's resource
+        # tracker (a process of its own), which a run with nothing to parse does without
+        self._pool: ProcessPoolExecutor | None = None
+        self._shut_down = False
         self._keep_alive = keep_alive  # the write end of the workers' parent-alive pipe
         self._lock = threading.Lock()
         self.replaced = 0
 
-    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
+    def _current(self) -> ProcessPoolExecutor:
         pool = self._pool
+        if pool is None:
+            with self._lock:
+                if self._shut_down:  # as a shut-down ProcessPoolExecutor refuses
+                    raise RuntimeError("cannot schedule new futures after shutdown")
+                if self._pool is None:
+                    self._pool = self._make()
+                pool = self._pool
+        return pool
+
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
+        pool = self._current()
         try:
             return pool.submit(fn, *args, **kwargs)
         except BrokenProcessPool:
             return self._replace(pool).submit(fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+        self._shut_down = True
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
         if wait and self._keep_alive is not None:  # the workers are gone: nothing to watch
             self._keep_alive.close()
             self._keep_alive = None
 
     @property
     def processes(self) -> list[int]:
-        """The current pool's worker process ids."""
-        return list(self._pool._processes or {})
+        """The current pool's worker process ids (none before the first request)."""
+        return list(self._pool._processes or {}) if self._pool is not None else []
 
     def _replace(self, broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
         with self._lock:
@@ -128,7 +144,7 @@ class WorkerPool(Executor):
                 broken.shutdown(wait=False, cancel_futures=True)
                 self._pool = self._make()
                 self.replaced += 1
-            return self._pool
+        return self._current()
 
 
 def start_pool(

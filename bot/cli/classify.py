@@ -119,9 +119,3 @@ def eval_command(
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
         click.echo(report.render())
-
-
-def register(group: click.Group) -> None:
-    """Add ``classify`` and ``eval`` to the ``dealradar`` command group."""
-    group.add_command(classify_command)
-    group.add_command(eval_command)

@@ -59,7 +59,3 @@ def deal(ctx: click.Context, words: tuple[str, ...]) -> None:
         click.echo(render_plain(reply), err=True)
         ctx.exit(2)
     click.echo(render_plain(reply))
-
-
-def register(group: click.Group) -> None:
-    group.add_command(deal)

@@ -30,7 +30,3 @@ def sync_commands_cmd(ctx: click.Context, guild_id: str | None) -> None:
     names = ", ".join(sorted(str(c.get("name")) for c in done))
     where = f"in guild {guild_id}" if guild_id else "globally"
     click.echo(f"registered {len(done)} command(s) {where}: {names}")
-
-
-def register(main: click.Group) -> None:
-    main.add_command(discord_group)

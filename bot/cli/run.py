@@ -199,8 +199,3 @@ def db_upgrade(ctx: click.Context) -> None:
         click.echo(f"dealradar: migration failed: {type(exc).__name__}: {exc}", err=True)
         ctx.exit(1)
     click.echo(f"database at revision {current}")
-
-
-def register(group: click.Group) -> None:
-    for command in (run, check_config, sources, db):
-        group.add_command(command)

@@ -30,42 +30,40 @@ def assign_stories(items: list[dict[str, Any]]) -> Iterator[tuple[Any, str]]:
         yield item_id, placement.story.key
 
 
-def register(main: click.Group) -> None:
-    """Add ``cluster`` and ``eval-clusters`` to the ``dealradar`` group."""
+@click.command("cluster")
+@click.option("--jsonl", "path", required=True, help="JSON-lines items, or - for stdin.")
+def cluster(path: str) -> None:
+    """Print the story key of each item of a JSON-lines file, in order."""
+    for item_id, key in assign_stories(read_all(path)):
+        click.echo(json.dumps({"id": item_id, "story": key}, ensure_ascii=False))
 
-    @main.command("cluster")
-    @click.option("--jsonl", "path", required=True, help="JSON-lines items, or - for stdin.")
-    def cluster(path: str) -> None:
-        """Print the story key of each item of a JSON-lines file, in order."""
-        for item_id, key in assign_stories(read_all(path)):
-            click.echo(json.dumps({"id": item_id, "story": key}, ensure_ascii=False))
 
-    @main.command("eval-clusters")
-    @click.argument("path")
-    @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-    @click.option("--worst", default=5, show_default=True, help="Worst merges/splits to list.")
-    def eval_clusters(path: str, as_json: bool, worst: int) -> None:
-        """Score clustering of a labelled file (field ``cluster``) pairwise."""
-        items = read_all(path)
-        titles = {str(i.get("id")): str(i.get("headline", "")) for i in items}
-        gold = {str(i.get("id")): str(i["cluster"]) for i in items if "cluster" in i}
-        if not gold:
-            raise InputError(f"{path}: no item has a 'cluster' field")
-        predicted = {str(item_id): key for item_id, key in assign_stories(items)}
-        score = score_clusters(gold, predicted, worst=worst)
-        if as_json:
-            click.echo(json.dumps(score.to_json(), ensure_ascii=False, indent=2))
-            return
-        click.echo(
-            f"items {len(gold)}  pairs: true {score.true_pairs}, predicted "
-            f"{score.predicted_pairs}, correct {score.correct_pairs}"
-        )
-        click.echo(f"precision {score.precision:.3f}  recall {score.recall:.3f}  F1 {score.f1:.3f}")
-        for merge in score.false_merges:
-            click.echo(f"false merge (-{merge['cost']} pairs) into {merge['story']}:")
-            for cluster_key, ids in merge["clusters"].items():
-                click.echo(f"    {cluster_key}: " + " | ".join(titles[i][:60] for i in ids))
-        for split in score.false_splits:
-            click.echo(f"split (-{split['cost']} pairs) of {split['cluster']}:")
-            for story_key, ids in split["stories"].items():
-                click.echo(f"    {story_key}: " + " | ".join(titles[i][:60] for i in ids))
+@click.command("eval-clusters")
+@click.argument("path")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--worst", default=5, show_default=True, help="Worst merges/splits to list.")
+def eval_clusters(path: str, as_json: bool, worst: int) -> None:
+    """Score clustering of a labelled file (field ``cluster``) pairwise."""
+    items = read_all(path)
+    titles = {str(i.get("id")): str(i.get("headline", "")) for i in items}
+    gold = {str(i.get("id")): str(i["cluster"]) for i in items if "cluster" in i}
+    if not gold:
+        raise InputError(f"{path}: no item has a 'cluster' field")
+    predicted = {str(item_id): key for item_id, key in assign_stories(items)}
+    score = score_clusters(gold, predicted, worst=worst)
+    if as_json:
+        click.echo(json.dumps(score.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"items {len(gold)}  pairs: true {score.true_pairs}, predicted "
+        f"{score.predicted_pairs}, correct {score.correct_pairs}"
+    )
+    click.echo(f"precision {score.precision:.3f}  recall {score.recall:.3f}  F1 {score.f1:.3f}")
+    for merge in score.false_merges:
+        click.echo(f"false merge (-{merge['cost']} pairs) into {merge['story']}:")
+        for cluster_key, ids in merge["clusters"].items():
+            click.echo(f"    {cluster_key}: " + " | ".join(titles[i][:60] for i in ids))
+    for split in score.false_splits:
+        click.echo(f"split (-{split['cost']} pairs) of {split['cluster']}:")
+        for story_key, ids in split["stories"].items():
+            click.echo(f"    {story_key}: " + " | ".join(titles[i][:60] for i in ids))

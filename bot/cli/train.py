@@ -128,8 +128,3 @@ def eval_splits(shared: Path | None, seed: int, as_json: bool) -> None:
     data_mod, _ = _modules()
     rows = splits_table(shared or data_mod.default_shared(), seed)
     click.echo(json.dumps(rows, indent=2) if as_json else _table(rows))
-
-
-def register(group: click.Group) -> None:
-    """Add ``train`` to the ``dealradar`` command group."""
-    group.add_command(train_command)

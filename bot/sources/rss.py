@@ -15,7 +15,6 @@ import httpx
 from bot.domain import FeedEntry
 from bot.errors import SourceError
 from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceSpec
-from bot.sources.feeds import parse_feed
 from bot.sources.fetcher import HttpResult, fetch_bytes
 from bot.sources.offload import Parser, run_parser
 
@@ -26,7 +25,11 @@ def body_hash(body: bytes) -> str:
 
 
 def parse_http_feed(result: HttpResult) -> list[FeedEntry]:
-    """:func:`parse_feed` applied to a fetched document. Raises SourceError."""
+    """:func:`bot.sources.feeds.parse_feed` applied to a fetched document. Raises SourceError."""
+    # imported here: feedparser costs start-up time, and documents are parsed in the worker
+    # processes (whose server preloads the module: bot.workers.PRELOAD)
+    from bot.sources.feeds import parse_feed
+
     return parse_feed(result.body, content_type=result.content_type, base_url=result.final_url)
 
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.classify.companies import CompanyTable
 from bot.domain import Classifier
 from bot.stories.book import Placement, StoryBook
 from bot.stories.state import ArticleInfo
+
+if TYPE_CHECKING:
+    from bot.classify.companies import CompanyTable
 
 CompanyFinder = Callable[[str], Iterable[tuple[str, str]]]  # text → (canonical, as written)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

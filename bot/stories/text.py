@@ -24,8 +24,12 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Iterable
+from functools import cache
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # NumPy is imported by the first MinHash: a run with no new article needs none
+    import numpy as np
+    from numpy.typing import NDArray
 
 MINHASH_SIZE = 64
 _SHINGLE = 4
@@ -34,13 +38,26 @@ _SEEDS: tuple[tuple[int, int], ...] = tuple(
     ((i * 0x9E3779B97F4A7C15 + 12345) % _MERSENNE | 1, (i * 0xBF58476D1CE4E5B9 + 67890) % _MERSENNE)
     for i in range(1, MINHASH_SIZE + 1)
 )
-# The seeds split for exact 64-bit arithmetic in :func:`minhash` (see there).
-_A_HI = np.array([a >> 32 for a, _ in _SEEDS], dtype=np.uint64)
-_A_LO = np.array([a & 0xFFFFFFFF for a, _ in _SEEDS], dtype=np.uint64)
-_B = np.array([b for _, b in _SEEDS], dtype=np.uint64)
-_M61 = np.uint64(_MERSENNE)
-_U29 = np.uint64((1 << 29) - 1)
-_U32 = np.uint64(0xFFFFFFFF)
+
+
+_Arrays = tuple["NDArray[np.uint64]", "NDArray[np.uint64]", "NDArray[np.uint64]"]
+_Masks = tuple["np.uint64", "np.uint64", "np.uint64"]
+
+
+@cache
+def _minhash_constants() -> tuple[_Arrays, _Masks]:
+    """The seeds split for exact 64-bit arithmetic in :func:`minhash` (see there): the high
+    and low 32 bits of each ``a``, and each ``b``; then the Mersenne prime, 2**29 - 1 and
+    2**32 - 1 as NumPy scalars."""
+    import numpy as np
+
+    arrays = (
+        np.array([a >> 32 for a, _ in _SEEDS], dtype=np.uint64),
+        np.array([a & 0xFFFFFFFF for a, _ in _SEEDS], dtype=np.uint64),
+        np.array([b for _, b in _SEEDS], dtype=np.uint64),
+    )
+    return arrays, (np.uint64(_MERSENNE), np.uint64((1 << 29) - 1), np.uint64(0xFFFFFFFF))
+
 
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _NUMBER_RE = re.compile(r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?")
@@ -181,19 +198,22 @@ def minhash(text: str) -> tuple[int, ...]:
     grams = _shingles(text)
     if not grams:
         return ()
+    import numpy as np
+
+    (a_hi, a_lo, b), (m61, u29, u32) = _minhash_constants()
     g = np.fromiter(grams, dtype=np.uint64, count=len(grams))[:, None]
-    low = _A_LO * g  # < 2**64
-    high = _A_HI * g  # < 2**61; high * 2**32 ≡ (high >> 29) + ((high & (2**29 - 1)) << 32)
+    low = a_lo * g  # < 2**64
+    high = a_hi * g  # < 2**61; high * 2**32 ≡ (high >> 29) + ((high & (2**29 - 1)) << 32)
     total = (
         (high >> np.uint64(29))
-        + ((high & _U29) << np.uint64(32))
+        + ((high & u29) << np.uint64(32))
         + (low >> np.uint64(61))
-        + (low & _M61)
-        + _B
+        + (low & m61)
+        + b
     )  # < 2**63
-    total = (total & _M61) + (total >> np.uint64(61))
-    total = np.where(total >= _M61, total - _M61, total)
-    return tuple((total.min(axis=0) & _U32).tolist())
+    total = (total & m61) + (total >> np.uint64(61))
+    total = np.where(total >= m61, total - m61, total)
+    return tuple((total.min(axis=0) & u32).tolist())
 
 
 def minhash_similarity(left: Iterable[int], right: Iterable[int]) -> float:

@@ -9,20 +9,18 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from bot.cli.classify import register
+from bot.cli.classify import classify_command, eval_command
 
 
 @pytest.fixture
 def cli() -> click.Group:
-    group = click.Group("dealradar")
-    register(group)
-    return group
+    return click.Group("dealradar", commands=[classify_command, eval_command])
 
 
 def test_registered_on_the_dealradar_group() -> None:
     from bot.cli import main
 
-    assert {"classify", "eval"} <= set(main.commands)
+    assert {"classify", "eval"} <= set(main.list_commands(click.Context(main)))
 
 
 def test_classify_text_is_readable(cli: click.Group) -> None:

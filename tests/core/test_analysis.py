@@ -9,7 +9,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.analysis import Analyser, ArticleText, analyse_chunk, build_classifier, init_worker
+from bot.analysis import (
+    Analyser,
+    ArticleText,
+    DeferredClassifier,
+    analyse_chunk,
+    build_classifier,
+    init_worker,
+)
 from bot.workers import worker_context
 
 AT = datetime(2026, 3, 1, tzinfo=UTC)
@@ -71,3 +78,44 @@ async def test_a_shut_down_pool_falls_back_to_inline(caplog: pytest.LogCaptureFi
 def test_chunk_without_initializer_uses_the_shipped_table() -> None:
     (analysis,) = analyse_chunk(TEXTS[:1])
     assert analysis == Analyser(build_classifier()).analyse_inline(TEXTS[:1])[0]
+
+
+def test_the_deferred_classifier_is_built_on_first_use_and_answers_alike(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bot.analysis
+
+    built: list[int] = []
+
+    def counting(extra: object = ()) -> object:
+        built.append(1)
+        return build_classifier(EXTRA)
+
+    monkeypatch.setattr(bot.analysis, "build_classifier", counting)
+    deferred = DeferredClassifier(EXTRA)
+    analyser = Analyser(deferred)
+    assert built == []
+    eager = build_classifier(EXTRA)
+    text = TEXTS[3]
+    assert deferred.classify(text.title, text.summary) == eager.classify(text.title, text.summary)
+    assert list(deferred.find_companies(text.title)) == [("Quanta Widgets", "Quanta Widgets")]
+    assert analyser.analyse_inline(TEXTS[:4]) == Analyser(eager).analyse_inline(TEXTS[:4])
+    assert built == [1]
+
+
+def test_the_shipped_company_table_loads_on_first_lookup() -> None:
+    from bot.classify.companies import CompanyTable
+    from bot.store.commands_repo import DeferredTable
+
+    loads: list[int] = []
+
+    def load() -> CompanyTable:
+        loads.append(1)
+        return CompanyTable.default()
+
+    table = DeferredTable(load)
+    assert loads == []
+    assert table.resolve("Hon Hai") == CompanyTable.default().resolve("Hon Hai")
+    assert list(table.names()) == list(CompanyTable.default().names())
+    assert table.suggest("Nisan") == CompanyTable.default().suggest("Nisan")
+    assert loads == [1]

@@ -48,6 +48,18 @@ async def test_pool_starts_preloaded_workers_and_stops_cleanly() -> None:
     assert offload._executor is None
 
 
+def test_the_process_pool_is_made_on_first_use_and_refuses_after_shutdown() -> None:
+    pool = start_pool(2, [])
+    assert pool is not None
+    try:
+        assert pool._pool is None and pool.processes == []  # nothing started for a quiet run
+    finally:
+        stop_pool(pool)
+    assert pool._pool is None
+    with pytest.raises(RuntimeError):
+        pool.submit(os.getpid)
+
+
 async def test_no_workers_means_inline() -> None:
     assert start_pool(0) is None
     assert offload._executor is None

@@ -7,6 +7,7 @@ import fnmatch
 import re
 import tomllib
 
+import click
 import pytest
 
 from bot.cli import main as cli_main
@@ -102,7 +103,7 @@ def test_entrypoint_is_the_console_script_and_cmd_a_real_command(stages: list[St
         "scripts"
     ]
     assert entrypoint == ["dealradar"] and "dealradar" in scripts
-    assert cmd == ["run"] and "run" in cli_main.commands
+    assert cmd == ["run"] and "run" in cli_main.list_commands(click.Context(cli_main))
 
 
 def test_healthcheck_is_python_on_healthz(stages: list[Stage]) -> None:

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import click
 import pytest
 
 from bot.cli import main as cli_main
@@ -33,7 +34,7 @@ def test_execstart_runs_the_venv_console_script_with_the_config(
     assert argv[0] == BINARY
     assert argv[1:] == ["--config", "/etc/dealradar/dealradar.toml", "run"]
     option_names = {name for p in cli_main.params for name in p.opts}
-    assert "--config" in option_names and "run" in cli_main.commands
+    assert "--config" in option_names and "run" in cli_main.list_commands(click.Context(cli_main))
 
 
 def test_service_identity_restart_and_stop(unit: configparser.ConfigParser) -> None:

@@ -199,7 +199,7 @@ async def test_aiohttp_redirect_to_a_name_resolving_privately_is_refused(
         server.set_redirect("/start", "http://internal.test/secret")
         fake_dns_map(monkeypatch, {"internal.test": "10.0.0.5"})
         async with build_client(STRICT, user_agent="t", backend="aiohttp") as client:
-            transport = client._transport  # type: ignore[attr-defined]
+            transport = client._transport.inner()  # type: ignore[attr-defined]
             transport._allow_private = True  # let the first (loopback) hop through ...
             session = transport._get_session()
             session.connector._resolver = PinnedResolver(allow_private_networks=False)
