@@ -31,8 +31,6 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 
-from bot.classify.places import country_of
-
 # Words of a site mention that say what the site is, not which one it is.
 _SITE_NOUNS = frozenset(
     [
@@ -178,6 +176,8 @@ def _name_words(mention: str, exclude: frozenset[str]) -> list[str]:
 
 def _region(candidate: str) -> Place | None:
     """A country, US state, or a region or demonym the classifier knows ("Welsh", "NZ")."""
+    from bot.classify.places import country_of  # the classify package loads on first use only
+
     _, regions = _gazetteer()
     if candidate in regions:
         return regions[candidate]

@@ -59,7 +59,12 @@ async def test_command_writes_wait_their_turn_while_the_poller_and_another_proce
 ) -> None:
     database = tmp_path / "bot.db"
     config = tmp_path / "bot.toml"
-    config.write_text(f'database_url = "sqlite:///{database}"\n', encoding="utf-8")
+    # the command rate limits are not under test here: 240 commands from one member at once
+    config.write_text(
+        f'database_url = "sqlite:///{database}"\n'
+        "[limits]\nuser_commands_per_minute = 1000\nchannel_commands_per_minute = 1000\n",
+        encoding="utf-8",
+    )
     settings = load_settings(str(config), env={})
     engine = create_engine(settings.database_url)
     await upgrade(engine)
