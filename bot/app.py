@@ -224,11 +224,14 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
     Raises:
         bot.errors.StoreError: the database cannot be reached or migrated.
     """
-    from bot.errors import StoreError
+    from bot.errors import CorruptDatabaseError, StoreError
 
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
+    except CorruptDatabaseError:
+        await engine.dispose()
+        raise
     except Exception as exc:
         await engine.dispose()
         raise StoreError(
@@ -239,8 +242,12 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
     owner = process_owner()
     metrics = Metrics()
     sources = SourcesRepo(writers)
-    await sources.sync_config(desired_sources(settings), clock())
-    released = await release_orphaned(writers, owner)
+    try:
+        await sources.sync_config(desired_sources(settings), clock())
+        released = await release_orphaned(writers, owner)
+    except BaseException:
+        await engine.dispose()
+        raise
     if released:
         log.info("released leases of dead processes", extra={"kv": {"leases": released}})
     seen = ProcessedRequests(writers, clock=clock)

@@ -5,6 +5,8 @@
     ├── SourceError          one source could not be fetched or parsed (retryable or not)
     │   └── BlockedAddressError   the URL resolves to an address we refuse to connect to (SSRF)
     ├── StoreError           the database failed (locked, unavailable, full); retryable
+    │   └── CorruptDatabaseError  the SQLite file is damaged; not retryable, the message
+    │                        names the file and how to restore or recover it
     ├── DeliveryError        one message could not be sent to one channel (retryable or not,
     │                        with an optional ``retry_after`` from the platform; a rate limit
     │                        is a postponement, not a failed try)
@@ -60,6 +62,14 @@ class StoreError(DealradarError):
     """The database failed in a way that may pass (locked, unavailable, disk full)."""
 
     retryable = True
+
+
+class CorruptDatabaseError(StoreError):
+    """The SQLite file is damaged ("database disk image is malformed", "file is not a
+    database"). Waiting does not help and a traceback tells an operator nothing more, so the
+    message is the whole report: what SQLite said, the file, and what to do about it."""
+
+    retryable = False
 
 
 class DeliveryError(DealradarError):

@@ -4,7 +4,9 @@ Call sites pass fields with ``extra={"kv": {...}}``; the formatter renders
 ``ts=… level=info logger=dealradar.poll msg="poll cycle" polled=12 failed=1``. A filter on the
 root handler replaces every configured secret value (tokens, signing secrets, and any URL
 password) with ``***`` in the message, its fields and tracebacks, so a library that logs a
-request with the token in it still cannot leak it.
+request with the token in it still cannot leak it. A record whose exception is (or was caused
+by) a :class:`bot.errors.CorruptDatabaseError` keeps one ``error=`` field, the operator's
+report, instead of a traceback: whichever call site logged it, the line says what to do.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.errors import CorruptDatabaseError
 from bot.redaction import redact_url
 
 _BARE = re.compile(r"^[A-Za-z0-9_./:@+-]+$")
@@ -61,6 +64,12 @@ class SecretScrubber(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = self.scrub(record.getMessage())
         record.args = None
+        corrupt = _corrupt_database(record.exc_info[1] if record.exc_info else None)
+        if corrupt is not None:
+            kv = getattr(record, "kv", None)
+            record.kv = {**(kv if isinstance(kv, dict) else {}), "error": str(corrupt)}
+            record.exc_info = None
+            record.exc_text = None
         fields = getattr(record, "kv", None)
         if isinstance(fields, dict):
             record.kv = {k: self.scrub(str(v)) for k, v in fields.items()}
@@ -70,6 +79,16 @@ class SecretScrubber(logging.Filter):
         if record.exc_text:
             record.exc_text = self.scrub(record.exc_text)
         return True
+
+
+def _corrupt_database(exc: BaseException | None) -> CorruptDatabaseError | None:
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, CorruptDatabaseError):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 class _ExcTextFormatter(LogfmtFormatter):

@@ -2,8 +2,8 @@
 
 Runs exactly what Slack and Discord run (:class:`handlers.runner.DealCommands` over the SQL
 store) as an admin console caller, and prints the reply as plain text. Exit status: 0 on
-success, 2 on a usage error (the one-line message is printed), 1 when the config or the
-database is unusable.
+success, 2 on a usage error (the one-line message is printed) or a damaged SQLite file, 1 when
+the config or the database is unusable.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import click
 
 from bot.config.loader import load_settings
 from bot.config.settings import Settings
-from bot.errors import ConfigError
+from bot.errors import ConfigError, CorruptDatabaseError
 from bot.store.commands_repo import build_commands
 from bot.store.db import create_engine, upgrade
 from handlers.api import Caller, Reply
@@ -52,6 +52,9 @@ def deal(ctx: click.Context, words: tuple[str, ...]) -> None:
     except ConfigError as exc:
         click.echo(str(exc), err=True)
         ctx.exit(1)
+    except CorruptDatabaseError as exc:
+        click.echo(f"dealradar: {exc}", err=True)
+        ctx.exit(2)
     except Exception as exc:  # e.g. the database file cannot be opened
         click.echo(f"error: {type(exc).__name__}: {exc}".splitlines()[0], err=True)
         ctx.exit(1)

@@ -1,7 +1,8 @@
 """``dealradar run``, ``check-config``, ``sources`` and ``db upgrade``: the operator's commands.
 
 Exit codes: 0 success; 1 the job could do nothing (every poll failed, database unreachable);
-2 bad configuration or usage (the message names the key).
+2 bad configuration or usage (the message names the key), or a damaged SQLite file (the one-line
+message names it and how to restore or recover it; waiting or retrying does not help).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import click
 from bot.config.durations import format_duration
 from bot.config.loader import SECRET_ENV, load_settings
 from bot.config.settings import Settings
-from bot.errors import ConfigError, StoreError
+from bot.errors import ConfigError, CorruptDatabaseError, StoreError
 from bot.logs import setup_logging
 from bot.redaction import redact_url
 from bot.store.sources_repo import SourceRecord
@@ -57,8 +58,13 @@ def run(ctx: click.Context, once: bool) -> None:
         code = asyncio.run(_run(settings, once))
     except StoreError as exc:
         click.echo(f"dealradar: {exc}", err=True)
-        code = 1
+        code = _store_exit_code(exc)
     ctx.exit(code)
+
+
+def _store_exit_code(exc: StoreError) -> int:
+    """2 for a damaged file (only the operator can fix it), else 1."""
+    return 2 if isinstance(exc, CorruptDatabaseError) else 1
 
 
 async def _run(settings: Settings, once: bool) -> int:
@@ -120,7 +126,7 @@ def sources(ctx: click.Context) -> None:
         rows = asyncio.run(_source_rows(settings))
     except StoreError as exc:
         click.echo(f"dealradar: {exc}", err=True)
-        ctx.exit(1)
+        ctx.exit(_store_exit_code(exc))
     now = datetime.now(UTC)
     if not rows:
         click.echo("no sources")
@@ -151,6 +157,8 @@ async def _source_rows(settings: Settings) -> list[SourceRecord]:
     try:
         try:
             await upgrade(engine)
+        except CorruptDatabaseError:
+            raise
         except Exception as exc:
             raise StoreError(f"cannot open the database: {type(exc).__name__}: {exc}") from exc
         repo = SourcesRepo(sessionmaker(engine))
@@ -195,6 +203,9 @@ def db_upgrade(ctx: click.Context) -> None:
 
     try:
         current, _head = asyncio.run(go())
+    except CorruptDatabaseError as exc:
+        click.echo(f"dealradar: {exc}", err=True)
+        ctx.exit(2)
     except Exception as exc:
         click.echo(f"dealradar: migration failed: {type(exc).__name__}: {exc}", err=True)
         ctx.exit(1)

@@ -1,9 +1,11 @@
 """Making untrusted text inert in Discord, and cutting it to Discord's limits.
 
 Headlines, outlets and company names come from strangers' feeds. Everything that reaches a
-message body goes through :func:`escape` once, in the renderer: markdown is backslash-escaped
-(``discord.utils.escape_markdown``), mention and link syntax gets a zero-width space so it no
-longer parses, and line-start markup (headings, quotes, lists) is escaped. ``allowed_mentions``
+message body goes through :func:`escape` once, in the renderer: bidi and zero-width characters
+are removed (:mod:`bot.invisible`), so none hides a mention from the patterns below; markdown
+is backslash-escaped (``discord.utils.escape_markdown``), mention and link syntax gets a
+zero-width space so it no longer parses, and line-start markup (headings, quotes, lists) is
+escaped. ``allowed_mentions``
 is set to none on every message as well, so a missed case still cannot ping anyone.
 """
 
@@ -12,6 +14,8 @@ from __future__ import annotations
 import re
 
 from discord.utils import escape_markdown
+
+from bot.invisible import strip_invisible
 
 ELLIPSIS = "…"
 _ZWSP = "\u200b"
@@ -23,7 +27,7 @@ _NUMBERED = re.compile(r"^(\s*\d+)(\. )", re.MULTILINE)
 
 def escape(text: str) -> str:
     """``text`` rendered inert: no markdown, no mentions, no masked links, no headings."""
-    out = escape_markdown(text)
+    out = escape_markdown(strip_invisible(text))
     out = _MASS.sub(lambda m: f"@{_ZWSP}{m.group(1)}", out)
     out = _ANGLE.sub("<" + _ZWSP, out)
     out = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), out)

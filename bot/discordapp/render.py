@@ -14,6 +14,7 @@ from typing import Any
 from bot.discordapp import buttons
 from bot.discordapp.markup import escape, inert, truncate
 from bot.domain import Alert, AlertKind, Digest, EventType, Notice, Story
+from bot.invisible import strip_invisible
 from handlers.api import Reply
 
 # Documented Discord limits (characters are Unicode code points).
@@ -157,7 +158,8 @@ def render_status_line(alert: Alert) -> dict[str, Any]:
 
 
 def thread_name(alert: Alert) -> str:
-    return truncate(alert.story.headline.replace("\n", " ").strip() or "Updates", THREAD_NAME_MAX)
+    name = strip_invisible(alert.story.headline).replace("\n", " ").strip()
+    return truncate(name or "Updates", THREAD_NAME_MAX)
 
 
 def render_digest(digest: Digest) -> dict[str, Any]:

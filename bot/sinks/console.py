@@ -2,7 +2,8 @@
 
 A story's first alert is a block; follow-ups and status changes are printed indented under a
 ``↳`` so the terminal reads like a threaded channel. Feed text is stripped of control and escape
-characters here, so a hostile title cannot move the cursor or recolour the terminal.
+characters here, so a hostile title cannot move the cursor or recolour the terminal, and of bidi
+and zero-width characters (:mod:`bot.invisible`), so it cannot reorder or hide what is shown.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import sys
 from typing import TextIO
 
 from bot.domain import Alert, AlertKind, Delivery, Digest, Message, MessageRef, Notice, SendResult
+from bot.invisible import strip_invisible
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_FIELD = 300  # characters of any one feed-provided field shown in the terminal
 
 _LABELS = {"plant_closure": "PLANT CLOSURE", "partnership": "PARTNERSHIP"}
@@ -22,8 +24,8 @@ _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
 
 def clean(text: str, limit: int = MAX_FIELD) -> str:
-    """One line of terminal-safe text: no control/bidi characters, truncated with "…"."""
-    flat = " ".join(_CONTROL.sub(" ", text).split())
+    """One line of terminal-safe text: no control, bidi or zero-width characters, cut with "…"."""
+    flat = " ".join(_CONTROL.sub(" ", strip_invisible(text)).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 

@@ -6,7 +6,9 @@ makes all of those plain text. mrkdwn has no escape for its formatting character
 fields ``*``, ``_``, ``~`` and backticks are replaced by look-alike characters: a hostile title
 cannot turn a message bold or into a code block, or unbalance our own formatting. Bare
 ``@channel``/``@here``/``@everyone`` never ping without ``link_names`` (which we never set);
-a word joiner after the ``@`` keeps them inert even if a client re-parses the text.
+a word joiner after the ``@`` keeps them inert even if a client re-parses the text. Bidi and
+zero-width characters (:mod:`bot.invisible`) are removed first, so none hides a mention from
+these patterns and the joiner added here is the only one left.
 
 Escape exactly once, in the renderer, at the point where text enters a Slack payload.
 """
@@ -14,6 +16,8 @@ Escape exactly once, in the renderer, at the point where text enters a Slack pay
 from __future__ import annotations
 
 import re
+
+from bot.invisible import strip_invisible
 
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _MRKDWN_LOOKALIKES = str.maketrans(
@@ -31,7 +35,7 @@ WORD_JOINER = "\u2060"
 
 def plain(text: str) -> str:
     """Untrusted text for a ``plain_text`` object or the notification fallback."""
-    text = _CONTROL.sub("", text)
+    text = _CONTROL.sub("", strip_invisible(text))
     return _MASS_PING.sub("@" + WORD_JOINER, text).translate(_ENTITIES)
 
 

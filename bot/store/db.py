@@ -5,10 +5,13 @@ module picks the async driver (aiosqlite, asyncpg). SQLite runs in WAL mode with
 read-then-write transactions use ``BEGIN IMMEDIATE`` (:func:`writer_sessions`), so the bot,
 ``dealradar deal`` and a second process can share one file without lost updates. Migrations are
 Alembic's, applied at start; on PostgreSQL an advisory lock makes concurrent replicas take turns.
+A damaged SQLite file surfaces from any statement as :class:`bot.errors.CorruptDatabaseError`,
+whose message names the file and how to restore or recover it.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -18,12 +21,14 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from bot.errors import CorruptDatabaseError
 from bot.store import sqlite_onehop
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26  # primary result codes (low byte of extended ones)
 _MIGRATION_LOCK_ID = 0x6465616C  # "deal": pg_advisory_lock key shared by every replica
 
 
@@ -62,6 +67,12 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        @event.listens_for(engine.sync_engine, "handle_error")
+        def _corrupt(context: ExceptionContext) -> None:
+            corrupt = corruption(str(args[0]), context.original_exception)
+            if corrupt is not None:
+                raise corrupt from context.original_exception
+
         @event.listens_for(engine.sync_engine, "begin")
         def _begin(conn: Connection) -> None:
             # Writers (see writer_sessions) BEGIN IMMEDIATE: they take the write lock up
@@ -75,6 +86,27 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
+
+
+def corruption(database: str, exc: BaseException) -> CorruptDatabaseError | None:
+    """The operator's one-line report if ``exc`` says the SQLite file ``database`` is damaged.
+
+    A damaged page fails every statement that reads it, the same way each time, so the bot
+    cannot work around it: the file has to be restored, or its readable rows copied out with
+    the sqlite3 shell's ``.recover``.
+    """
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    said = str(exc)
+    damaged = code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    if not damaged and said not in ("database disk image is malformed", "file is not a database"):
+        return None
+    return CorruptDatabaseError(
+        f"{said}: {database}: stop dealradar, then restore the file from a backup, or recover "
+        f"its readable rows with `sqlite3 {database} .recover | sqlite3 {database}.recovered` "
+        f"and point database_url at the new file"
+    )
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:

@@ -13,7 +13,8 @@ Routes are data (:class:`Route`); ``set_*`` methods replace a path's route and m
 while the server runs. Feeds are rendered as RSS 2.0 with an ``ETag`` and ``Last-Modified``
 and answer conditional requests with 304. Hostile behaviours: ``set_trickle``, ``set_delay``,
 ``set_gzip_bomb``, ``set_oversize``, ``set_redirect`` (chains and loops), and ``set_raw`` for
-any status, header or body (429 + Retry-After, 500, HTML, malformed XML…).
+any status, header or body (429 + Retry-After, 500, HTML, malformed XML…);
+``require_basic_auth`` makes a path answer 401 without the right Basic credentials.
 
 ``populate(n)`` serves ``n`` synthetic feeds at once. For benchmarks, :class:`FeedServerProcess`
 (in :mod:`tests.fakes.feedserver_process`) runs the same server in a child process so it does
@@ -23,6 +24,7 @@ not share the client's GIL; it offers the same calls over ``/_control/`` endpoin
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import email.utils
 import gzip
@@ -60,6 +62,7 @@ class Route:
     items: list[dict[str, Any]] = field(default_factory=list)
     title: str = "Test feed"
     gzip: bool = False
+    basic_auth: str | None = None  # "user:password" the request must carry, else 401
 
 
 def render_rss(
@@ -246,6 +249,10 @@ class FeedServer:
         """Redirect ``path`` to ``to`` (a path on this server or an absolute URL)."""
         self._routes[path] = Route(status=status, headers={"Location": to})
 
+    def require_basic_auth(self, path: str, user: str, password: str) -> None:
+        """``path`` answers 401 unless the request carries these Basic credentials."""
+        self._routes[path].basic_auth = f"{user}:{password}"
+
     def hits(self, path: str) -> int:
         """How many requests ``path`` has received."""
         return self._hits[path]
@@ -318,6 +325,11 @@ class FeedServer:
         route = self._routes.get(path)
         if route is None:
             return web.Response(status=404, text="not found")
+        if route.basic_auth is not None:
+            expected = "Basic " + base64.b64encode(route.basic_auth.encode()).decode()
+            if request.headers.get("Authorization") != expected:
+                challenge = {"WWW-Authenticate": 'Basic realm="feeds"'}
+                return web.Response(status=401, text="unauthorized", headers=challenge)
         if route.delay:
             await asyncio.sleep(route.delay)
         if route.gzip_bomb is not None:

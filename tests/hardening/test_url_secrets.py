@@ -1,13 +1,16 @@
 """Secrets inside URLs never reach what the bot shows (issue 19, defect 10): user-info and
 secret-looking query parameters are taken out of ``check-config`` errors and output,
 ``dealradar sources``, ``/deal sources add`` replies and the log line of a crashed command.
-The ``dealradar`` commands run as real processes; no source is ever fetched."""
+The ``dealradar`` commands run as real processes; only the Basic-auth feed is ever fetched, from
+a local server."""
 
 from __future__ import annotations
 
+import base64
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -16,7 +19,8 @@ from bot.redaction import SECRET_PARAMS, redact_url
 from handlers.api import Caller
 from handlers.memory import MemoryStore
 from handlers.runner import DealCommands
-from tests.hardening.harness import bot_env, run_cli
+from tests.fakes.feedserver import FeedServer
+from tests.hardening.harness import bot_env, run_cli, write_config
 
 PASSWORD = "FtpPassw0rd"
 TOKEN = "Tok3nValue"
@@ -82,3 +86,32 @@ async def test_sources_add_with_a_broken_url_is_a_usage_reply_and_nothing_leaks(
     assert reply.error
     assert "is not an http(s) URL; /deal sources add <url> [name]" in reply.title
     assert PASSWORD not in reply.title + caplog.text
+
+
+def test_basic_auth_feed_is_polled_and_its_password_never_shown(tmp_path: Path) -> None:
+    """``https://user:pw@host/feed.xml`` got 401: the credentials were never sent. They are
+    sent now (issue 19, defect 11), and stay out of the debug log and ``dealradar sources``."""
+    password = "Feed:Passw0rd@x"
+    encoded = quote(password, safe="")
+    sent = base64.b64encode(f"reader:{password}".encode()).decode()
+    with FeedServer() as feeds:
+        feeds.set_feed("/locked.xml", [{"title": "Plant to close", "link": "https://n.example/1"}])
+        feeds.require_basic_auth("/locked.xml", "reader", password)
+        url = feeds.url("/locked.xml").replace("http://", f"http://reader:{encoded}@")
+        config = write_config(
+            tmp_path / "bot.toml",
+            database=tmp_path / "bot.db",
+            feeds={"locked": url},
+            routes='[[routes]]\nplatform = "console"\n',
+        )
+        env = bot_env()
+        polled = run_cli(config, env, "-v", "run", "--once")
+        listed = run_cli(config, env, "sources")
+        assert feeds.last_headers("/locked.xml")["authorization"] == f"Basic {sent}"
+    assert polled.returncode == 0, polled.stderr[-3000:]
+    assert "locked  [rss] ok" in listed.stdout, listed.stdout
+    assert "last success  never" not in listed.stdout and "last error" not in listed.stdout
+    assert f"http://127.0.0.1:{feeds.port}/locked.xml" in listed.stdout
+    for output in (polled.stdout + polled.stderr, listed.stdout + listed.stderr):
+        for secret in (password, encoded, sent, "Passw0rd"):
+            assert secret not in output, output[-3000:]
