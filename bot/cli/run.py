@@ -70,16 +70,20 @@ def _store_exit_code(exc: StoreError) -> int:
 async def _run(settings: Settings, once: bool) -> int:
     from bot import app, gc_tuning
 
+    stop = asyncio.Event()
+    if not once:
+        # before building: a SIGINT or SIGTERM while starting (migrations, workers) is a
+        # clean stop too, not a KeyboardInterrupt out of the middle of start-up
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     runtime = await app.build(settings)
     gc_tuning.tune()  # a long-running process: see bot/gc_tuning.py
     try:
         if once:
             return await app.run_once(runtime)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await app.run_forever(runtime, stop)
+        if not stop.is_set():
+            await app.run_forever(runtime, stop)
         return 0
     finally:
         await runtime.close()

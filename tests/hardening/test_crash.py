@@ -195,3 +195,22 @@ def test_two_bots_started_by_mistake_on_one_sqlite_file_post_each_alert_once(
     assert set(posted) == due_keys(database)
     assert len(posted) == 6
     assert all(n == 1 for n in posted.values()), posted
+
+
+def test_sigint_while_the_bot_is_starting_is_a_clean_stop(
+    tmp_path: Path, feeds: FeedServer
+) -> None:
+    """A stop that lands during start-up (migrations, workers) exits 0 without a traceback."""
+    database = tmp_path / "bot.db"
+    config = write_config(
+        tmp_path / "bot.toml", database=database, feeds={"wire": feeds.url("/wire.xml")}
+    )
+    bot = Bot(config, bot_env(), tmp_path / "bot.log")
+    try:
+        bot.start()
+        wait_until(lambda: "Context impl" in bot.current(), 30, "the migrations to start")
+        code = bot.stop()
+    finally:
+        bot.kill9()
+    assert code == 0, bot.text()[-3000:]
+    assert "Traceback" not in bot.text()
