@@ -71,6 +71,11 @@ class LazyGroup(click.Group):
         return sorted({*self.commands, *self.lazy})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "run":  # a long-running process: a stop during its imports is clean
+            from bot.cli import early_stop
+
+            early_stop.catch()
+            ctx.call_on_close(early_stop.restore)
         if cmd_name not in self.commands and cmd_name in self.lazy:
             self.add_command(self._load(cmd_name), cmd_name)
         return super().get_command(ctx, cmd_name)

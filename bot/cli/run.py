@@ -8,11 +8,12 @@ message names it and how to restore or recover it; waiting or retrying does not 
 from __future__ import annotations
 
 import asyncio
-import signal
+import logging
 from datetime import UTC, datetime
 
 import click
 
+from bot.cli import early_stop
 from bot.config.durations import format_duration
 from bot.config.loader import SECRET_ENV, load_settings
 from bot.config.settings import Settings
@@ -20,6 +21,8 @@ from bot.errors import ConfigError, CorruptDatabaseError, StoreError
 from bot.logs import setup_logging
 from bot.redaction import redact_url
 from bot.store.sources_repo import SourceRecord
+
+log = logging.getLogger(__name__)
 
 
 def settings_from(ctx: click.Context) -> Settings:
@@ -52,6 +55,8 @@ def configure_logging(ctx: click.Context, settings: Settings) -> None:
 @click.pass_context
 def run(ctx: click.Context, once: bool) -> None:
     """Run the bot: poll sources, classify, cluster and deliver alerts."""
+    if once:
+        early_stop.release()
     settings = settings_from(ctx)
     configure_logging(ctx, settings)
     try:
@@ -75,8 +80,11 @@ async def _run(settings: Settings, once: bool) -> int:
         # before building: a SIGINT or SIGTERM while starting (migrations, workers) is a
         # clean stop too, not a KeyboardInterrupt out of the middle of start-up
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in early_stop.STOP_SIGNALS:
             loop.add_signal_handler(sig, stop.set)
+        if early_stop.requested():  # it came while the libraries were being imported
+            log.info("stop requested during start-up; nothing was started")
+            return 0
     runtime = await app.build(settings)
     gc_tuning.tune()  # a long-running process: see bot/gc_tuning.py
     try:

@@ -15,6 +15,7 @@ delivery key, which is how the sink reconciles an attempt whose answer was lost)
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,6 +121,9 @@ def crash_loop(
             bot.kill9()
             restarts += 1
             bot.start()
+        # the last process drains what is left: it has to be running, not just started (the
+        # killed one may have drained the queue already)
+        wait_until(lambda: RUNNING in bot.current(), 30, "the last start")
         try:
             wait_until(lambda: drained(database, published), 90, "the queue to drain")
         except AssertionError as timeout:
@@ -214,3 +218,34 @@ def test_sigint_while_the_bot_is_starting_is_a_clean_stop(
         bot.kill9()
     assert code == 0, bot.text()[-3000:]
     assert "Traceback" not in bot.text()
+
+
+def _catches_sigterm(pid: int) -> bool:
+    """Whether the process has a handler for SIGTERM (the ``SigCgt`` mask of /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    caught = next(line for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(caught.split()[1], 16) >> (signal.SIGTERM - 1) & 1)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_sigint_while_the_bot_imports_its_libraries_is_a_clean_stop(
+    tmp_path: Path, feeds: FeedServer
+) -> None:
+    """A stop as soon as ``run`` is looked up (SQLAlchemy, SDKs, classifier still importing)."""
+    config = write_config(
+        tmp_path / "bot.toml", database=tmp_path / "bot.db", feeds={"wire": feeds.url("/wire.xml")}
+    )
+    bot = Bot(config, bot_env(), tmp_path / "bot.log")
+    try:
+        bot.start()
+        assert bot.proc is not None
+        pid = bot.proc.pid
+        wait_until(lambda: _catches_sigterm(pid), 30, "the early stop handlers", poll=0.001)
+        code = bot.stop()
+    finally:
+        bot.kill9()
+    assert code == 0, bot.text()[-3000:]
+    assert "Traceback" not in bot.text()
+    # it stopped before building anything: no migration ran
+    assert "nothing was started" in bot.text(), bot.text()[-3000:]
+    assert "Context impl" not in bot.text()
