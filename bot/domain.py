@@ -155,6 +155,15 @@ class Alert:
     outlet: str
     why: str  # one line: the evidence that made it fire
     previous_status: Status | None = None
+    # the other stories one message shows with this one: an article that reports two events
+    # (talks on a partnership and a plant's closure) posts one message with both facets
+    also: tuple[Story, ...] = ()
+
+    @property
+    def facets(self) -> tuple[Story, ...]:
+        """Every story of the message, lead first: the lead is the oldest (smallest id), so a
+        message reads the same whichever of its stories an update comes from."""
+        return tuple(sorted((self.story, *self.also), key=lambda story: story.id))
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,11 +21,23 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.analysis import Analysis, ArticleText
-from bot.domain import Alert, AlertKind, Article, Classifier, Event, FeedEntry, Status, Story
+from bot.domain import (
+    Alert,
+    AlertKind,
+    Article,
+    ChannelRef,
+    Classifier,
+    Event,
+    FeedEntry,
+    Status,
+    Story,
+)
 from bot.metrics import Metrics
-from bot.routing import Router
+from bot.routing import RoutedTarget, Router
 from bot.sources.base import FetchOutcome
+from bot.store.codec import message_from_json
 from bot.store.ingest import ArticleGroup, IngestUnit, IngestUnits, NewArticle
+from bot.store.models import DeliveryRow
 from bot.store.sources_repo import SourceRecord
 from bot.stories.features import StoryFeatures
 from bot.stories.identity import canonical_url, site_of
@@ -234,6 +246,7 @@ class Pipeline:
         alertable: bool,
     ) -> None:
         events = analysis.events
+        alerts: list[Alert] = []
         for number, event in enumerate(events):
             features = analysis.features[number] if analysis.features else None
             placement = await self._book.place(unit, article, event, events, features)
@@ -242,62 +255,143 @@ class Pipeline:
                 self._metrics.events.labels(event.type.value).inc()
                 if placement.created:
                     self._metrics.stories.labels(event.type.value).inc()
-            if alertable:
-                await self._alert(unit, placement, article, event, now)
+            alerts.append(alert_for(placement, article, event))
+        if alertable and alerts:
+            await self._route(unit, alerts, article, now)
 
-    async def _alert(
-        self, unit: IngestUnit, placement: Placement, article: Article, event: Event, now: datetime
+    async def _route(
+        self, unit: IngestUnit, alerts: Sequence[Alert], article: Article, now: datetime
     ) -> None:
-        story = placement.story
-        if placement.created:
-            kind = AlertKind.NEW
-        elif placement.previous_status is not None and placement.previous_status != story.status:
-            kind = AlertKind.STATUS_CHANGE
-        else:
-            kind = AlertKind.FOLLOW_UP
-        alert = Alert(
-            kind=kind,
-            story=story,
-            article_title=article.title,
-            article_url=article.url,
-            outlet=article.outlet,
-            why=why_it_fired(event),
-            previous_status=placement.previous_status if kind is AlertKind.STATUS_CHANGE else None,
-        )
-        top_alert = replace(
-            alert,
-            kind=AlertKind.NEW,
-            article_title=story.headline,
-            article_url=story.url,
-            previous_status=None,
-        )
-        for target in await self._router.targets(alert, now):
-            channel = target.channel
-            base = f"s{story.id}:{channel.platform}:{channel.channel}"
-            held = target.hold is not None
-            top = await unit.delivery_by_key(f"{base}:new")
+        """Each channel gets one message per article: the events it watches, as facets."""
+        by_channel: dict[ChannelRef, list[tuple[Alert, RoutedTarget]]] = {}
+        for alert in alerts:
+            for target in await self._router.targets(alert, now):
+                by_channel.setdefault(target.channel, []).append((alert, target))
+        for channel, entries in by_channel.items():
+            await self._deliver(unit, channel, entries, article, now)
+
+    async def _deliver(
+        self,
+        unit: IngestUnit,
+        channel: ChannelRef,
+        entries: Sequence[tuple[Alert, RoutedTarget]],
+        article: Article,
+        now: datetime,
+    ) -> None:
+        """Stories new to the channel share one top-level message (the first is its lead,
+        the others facet rows joined to it); a story already shown there gets a follow-up in
+        its message's thread, once per message even when the article reports two of its
+        facets."""
+
+        def base(story: Story) -> str:
+            return f"s{story.id}:{channel.platform}:{channel.channel}"
+
+        fresh: list[tuple[Alert, RoutedTarget]] = []
+        shown: dict[int, tuple[DeliveryRow, Alert, RoutedTarget]] = {}
+        for alert, target in entries:
+            top = await unit.top_of(f"{base(alert.story)}:new")
             if top is None:
-                wait_until = max(target.not_before, now + self._group_wait)
-                await unit.enqueue(
-                    key=f"{base}:new",
-                    story_id=story.id,
-                    platform=channel.platform,
-                    channel=channel.channel,
-                    kind="digest" if held else "new",
-                    message=top_alert,
-                    not_before=target.not_before if held else wait_until,
-                    now=now,
-                )
-            elif top.state == "pending":
-                await unit.refresh_pending(top.id, top_alert)  # collapse into the waiting alert
-            else:
-                await unit.enqueue(
-                    key=f"{base}:a{article.id}",
-                    story_id=story.id,
-                    platform=channel.platform,
-                    channel=channel.channel,
-                    kind="digest" if held or top.kind == "digest" else kind.value,
-                    message=alert,
-                    not_before=target.not_before if held else now,
-                    now=now,
-                )
+                fresh.append((alert, target))
+            elif top.id not in shown:
+                shown[top.id] = (top, alert, target)
+        current = {alert.story.id: alert.story for alert, _ in entries}
+        if fresh:
+            fresh.sort(key=lambda entry: entry[0].story.id)  # the oldest story leads
+            lead, target = fresh[0]
+            story = lead.story
+            top_alert = as_top(lead, also=tuple(alert.story for alert, _ in fresh[1:]))
+            held = target.hold is not None
+            await unit.enqueue(
+                key=f"{base(story)}:new",
+                story_id=story.id,
+                platform=channel.platform,
+                channel=channel.channel,
+                kind="digest" if held else "new",
+                message=top_alert,
+                not_before=target.not_before
+                if held
+                else max(target.not_before, now + self._group_wait),
+                now=now,
+            )
+            lead_row = await unit.delivery_by_key(f"{base(story)}:new")
+            if lead_row is not None:
+                for alert, _ in fresh[1:]:
+                    await unit.join(
+                        key=f"{base(alert.story)}:new",
+                        story_id=alert.story.id,
+                        platform=channel.platform,
+                        channel=channel.channel,
+                        joined_to=lead_row.id,
+                        message=top_alert,
+                        now=now,
+                    )
+        for top, alert, target in shown.values():
+            stored = stored_alert(top)
+            facets = facets_of(stored, current) if stored else [alert.story]
+            alert = replace(alert, also=tuple(s for s in facets if s.id != alert.story.id))
+            if top.state == "pending":  # collapse into the waiting alert, its lead unchanged
+                lead = alert if stored is None or stored.story.id == alert.story.id else stored
+                others = tuple(s for s in facets if s.id != lead.story.id)
+                lead_story = current.get(lead.story.id, lead.story)
+                await unit.refresh_pending(top.id, as_top(replace(lead, story=lead_story), others))
+                continue
+            held = target.hold is not None
+            await unit.enqueue(
+                key=f"{base(alert.story)}:a{article.id}",
+                story_id=alert.story.id,
+                platform=channel.platform,
+                channel=channel.channel,
+                kind="digest" if held or top.kind == "digest" else alert.kind.value,
+                message=alert,
+                not_before=target.not_before if held else now,
+                now=now,
+            )
+
+
+def alert_for(placement: Placement, article: Article, event: Event) -> Alert:
+    """What this article says about its story: new, a status change or a follow-up."""
+    story = placement.story
+    if placement.created:
+        kind = AlertKind.NEW
+    elif placement.previous_status is not None and placement.previous_status != story.status:
+        kind = AlertKind.STATUS_CHANGE
+    else:
+        kind = AlertKind.FOLLOW_UP
+    return Alert(
+        kind=kind,
+        story=story,
+        article_title=article.title,
+        article_url=article.url,
+        outlet=article.outlet,
+        why=why_it_fired(event),
+        previous_status=placement.previous_status if kind is AlertKind.STATUS_CHANGE else None,
+    )
+
+
+def as_top(alert: Alert, also: tuple[Story, ...] = ()) -> Alert:
+    """The story's top-level message: its own headline and link, not the latest article's."""
+    return replace(
+        alert,
+        kind=AlertKind.NEW,
+        article_title=alert.story.headline,
+        article_url=alert.story.url,
+        previous_status=None,
+        also=also,
+    )
+
+
+def stored_alert(top: DeliveryRow) -> Alert | None:
+    """The alert a top-level delivery holds (None for a payload this version cannot read)."""
+    try:
+        message = message_from_json(top.payload)
+    except (ValueError, KeyError, TypeError):
+        return None
+    return message if isinstance(message, Alert) else None
+
+
+def facets_of(stored: Alert, current: dict[int, Story]) -> list[Story]:
+    """The stories a top-level message shows, as this article leaves them (the others as the
+    message last showed them), lead first."""
+    stories = {s.id: s for s in stored.facets}
+    stories.update((id_, s) for id_, s in current.items() if id_ in stories)
+    return list(stories.values())

@@ -44,10 +44,14 @@ _KIND_LABEL = {
     AlertKind.FOLLOW_UP: "Update",
     AlertKind.STATUS_CHANGE: "Status change",
 }
-# Per-part budgets for an alert embed: 256 + 1500 + 5 * (32 + 600) + 512 stays under 6000.
+# Per-part budgets for an alert embed: 256 + 1500 + 5 * (32 + 600) + 512, plus two facet
+# fields of 60 + 200, stays under 6000.
 _ALERT_DESCRIPTION = 1500
 _ALERT_FIELD_VALUE = 600
 _ALERT_FOOTER = 512
+_FACETS_SHOWN = 2
+_FACET_NAME = 60
+_FACET_VALUE = 200
 
 
 def _http_url(url: str) -> str | None:
@@ -76,17 +80,32 @@ def _story_fields(story: Story) -> list[dict[str, Any]]:
     ]
 
 
+def _facet_field(story: Story) -> dict[str, Any]:
+    """A further facet of the message: another event the same reports carry."""
+    place = ", ".join(p for p in (story.plant, story.country) if p)
+    jobs = f"{story.jobs:,} jobs" if story.jobs is not None else ""
+    facts = " · ".join(f for f in (", ".join(story.companies), place, jobs) if f) or "—"
+    name = f"Also: {_TYPE_LABEL[story.event_type]} · {story.status.value}"
+    return {
+        "name": inert(name, _FACET_NAME),
+        "value": inert(facts, _FACET_VALUE),
+        "inline": False,
+    }
+
+
 def alert_embed(alert: Alert) -> dict[str, Any]:
-    """The story embed: headline linked, colour per event type, facts as fields."""
-    story = alert.story
+    """The story's embed: headline linked, colour per event type of its lead story, facts as
+    fields, and a field per further facet (another event of the same reports)."""
+    story, *others = alert.facets
+    kinds = " + ".join(_TYPE_LABEL[s.event_type] for s in alert.facets)
     embed: dict[str, Any] = {
         "title": inert(story.headline, EMBED_TITLE_MAX),
         "description": inert(
-            f"{_TYPE_LABEL[story.event_type]} · latest: {alert.article_title} ({alert.outlet})",
+            f"{kinds} · latest: {alert.article_title} ({alert.outlet})",
             _ALERT_DESCRIPTION,
         ),
         "color": COLOURS[story.event_type],
-        "fields": _story_fields(story),
+        "fields": _story_fields(story) + [_facet_field(o) for o in others[:_FACETS_SHOWN]],
         "footer": {
             "text": inert(f"{alert.why} · first seen {_when(story.first_seen_at)}", _ALERT_FOOTER)
         },
@@ -99,8 +118,9 @@ def alert_embed(alert: Alert) -> dict[str, Any]:
 
 
 def alert_components(alert: Alert) -> list[dict[str, Any]]:
-    """One action row: open article, mute company 7 days, useful, not useful."""
-    story = alert.story
+    """One action row: open article, mute company 7 days, useful, not useful (for the lead
+    story of the message)."""
+    story = alert.facets[0]
     row: list[dict[str, Any]] = []
     url = _http_url(alert.article_url) or _http_url(story.url)
     if url:

@@ -12,7 +12,17 @@ import re
 import sys
 from typing import TextIO
 
-from bot.domain import Alert, AlertKind, Delivery, Digest, Message, MessageRef, Notice, SendResult
+from bot.domain import (
+    Alert,
+    AlertKind,
+    Delivery,
+    Digest,
+    Message,
+    MessageRef,
+    Notice,
+    SendResult,
+    Story,
+)
 from bot.invisible import strip_invisible
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -66,7 +76,7 @@ class ConsoleSink:
         )
 
     def _render_new(self, alert: Alert) -> str:
-        story = alert.story
+        story, *others = alert.facets
         colour = self._c(_COLOURS[story.event_type.value])
         where = ", ".join(clean(p) for p in (story.plant, story.country) if p) or "—"
         outlets = ", ".join(clean(o, 60) for o in story.outlets) or clean(alert.outlet, 60)
@@ -81,7 +91,18 @@ class ConsoleSink:
             f"    why:     {self._c(_DIM)}{clean(alert.why)}{self._c(_RESET)}",
             f"    story:   {story.key} · first seen {story.first_seen_at:%Y-%m-%d %H:%M} UTC",
         ]
+        lines[1:1] = [f"    also:    {self._facet(other)}" for other in others]
         return "\n".join(lines)
+
+    def _facet(self, story: Story) -> str:
+        """Another event the same report carries, shown in the same block."""
+        where = ", ".join(clean(p) for p in (story.plant, story.country) if p)
+        jobs = f"{story.jobs} jobs" if story.jobs is not None else ""
+        who = ", ".join(clean(c, 80) for c in story.companies)
+        facts = " · ".join(f for f in (who, where, jobs) if f)
+        colour = self._c(_COLOURS[story.event_type.value])
+        label = f"{colour}{_LABELS[story.event_type.value]} [{story.status.value}]{self._c(_RESET)}"
+        return f"{label} {facts}".rstrip()
 
     def _render_update(self, alert: Alert) -> str:
         story = alert.story

@@ -8,7 +8,7 @@ notifications and screen readers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -55,12 +55,25 @@ def event_label(story: Story) -> str:
 
 
 def _header_text(alert: Alert, *, parent: bool) -> str:
+    if parent:  # the story's message: every facet it shows, lead first
+        return " + ".join(f"{event_label(s)} · {s.status.value}" for s in alert.facets)
     story = alert.story
     status = story.status.value
-    if not parent and alert.kind is AlertKind.STATUS_CHANGE and alert.previous_status:
+    if alert.kind is AlertKind.STATUS_CHANGE and alert.previous_status:
         status = f"{alert.previous_status.value} → {status}"
-    suffix = " · new report" if not parent and alert.kind is AlertKind.FOLLOW_UP else ""
+    suffix = " · new report" if alert.kind is AlertKind.FOLLOW_UP else ""
     return f"{event_label(story)} · {status}{suffix}"
+
+
+def facet_text(story: Story) -> str:
+    """A further facet of a message (another event the same reports carry), as mrkdwn."""
+    facts = [
+        ", ".join(story.companies),
+        ", ".join(p for p in (story.plant, story.country) if p),
+        f"{story.jobs:,} jobs" if story.jobs is not None else "",
+    ]
+    line = lim.fit(escape.one_line(" · ".join(f for f in facts if f)), 500, escape.mrkdwn)
+    return f"*Also: {event_label(story)} · {story.status.value}*" + (f"\n{line}" if line else "")
 
 
 def _field(label: str, raw: str | None) -> dict[str, Any]:
@@ -123,7 +136,7 @@ def alert_buttons(alert: Alert) -> Block:
 
 
 def _alert_message(alert: Alert, *, parent: bool) -> SlackMessage:
-    story = alert.story
+    story = alert.facets[0] if parent else alert.story
     title, url = (story.headline, story.url) if parent else (alert.article_title, alert.article_url)
     outlet = lim.fit(escape.one_line(alert.outlet), lim.FIELD_VALUE_MAX, escape.mrkdwn)
     headline = f"*{link(url, title, lim.HEADLINE_MAX)}*" + (f"\n{outlet}" if outlet else "")
@@ -142,10 +155,15 @@ def _alert_message(alert: Alert, *, parent: bool) -> SlackMessage:
         },
         {"type": "section", "text": mrkdwn_text(headline)},
         {"type": "section", "fields": _fields(story)},
+        *(
+            {"type": "section", "text": mrkdwn_text(facet_text(other))}
+            for other in (alert.facets[1:] if parent else ())
+        ),
         {"type": "context", "elements": context[: lim.CONTEXT_ELEMENTS_MAX]},
-        alert_buttons(alert),
+        alert_buttons(replace(alert, story=story)),
     ]
-    companies = ", ".join(story.companies)
+    shown = alert.facets if parent else (story,)
+    companies = ", ".join(dict.fromkeys(c for s in shown for c in s.companies))
     raw = f"{_header_text(alert, parent=parent)}: {escape.one_line(title)}"
     if companies:
         raw += f" ({escape.one_line(companies)})"

@@ -70,6 +70,7 @@ def _alert_to_json(alert: Alert) -> dict[str, Any]:
         "outlet": alert.outlet,
         "why": alert.why,
         "previous_status": alert.previous_status.value if alert.previous_status else None,
+        "also": [_story_to_json(story) for story in alert.also],
     }
 
 
@@ -83,6 +84,7 @@ def _alert_from_json(data: dict[str, Any]) -> Alert:
         outlet=str(data["outlet"]),
         why=str(data["why"]),
         previous_status=Status(previous) if previous else None,
+        also=tuple(_story_from_json(story) for story in data.get("also", ())),
     )
 
 

@@ -232,6 +232,48 @@ class IngestUnit:
         with self.session.no_autoflush:
             return (await self.session.execute(stmt)).first() is not None
 
+    async def top_of(self, key: str) -> DeliveryRow | None:
+        """The top-level delivery a story's ``…:new`` key stands for: the row itself, or for a
+        facet row the message it was joined to."""
+        row = await self.delivery_by_key(key)
+        if row is None or row.kind != "facet" or row.joined_to is None:
+            return row
+        with self.session.no_autoflush:
+            return await self.session.get(DeliveryRow, row.joined_to)
+
+    async def join(
+        self,
+        *,
+        key: str,
+        story_id: int,
+        platform: str,
+        channel: str,
+        joined_to: int,
+        message: Message,
+        now: datetime,
+    ) -> None:
+        """Record that a story is shown in the message of delivery ``joined_to`` (its facet row):
+        it is never sent itself, and the story's follow-ups thread under that message."""
+        stmt = (
+            self._insert(DeliveryRow)
+            .values(
+                key=key,
+                story_id=story_id,
+                platform=platform,
+                channel=channel,
+                kind="facet",
+                payload=message_to_json(message),
+                state="joined",
+                attempts=0,
+                not_before=now,
+                created_at=now,
+                joined_to=joined_to,
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        with self.session.no_autoflush:
+            await self.session.execute(stmt)
+
     async def refresh_pending(self, delivery_id: int, message: Message) -> None:
         """Replace a still-pending delivery's message with a newer snapshot (group_wait)."""
         with self.session.no_autoflush:

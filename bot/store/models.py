@@ -179,10 +179,12 @@ class DeliveryRow(Base):
     )
     platform: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(100))
-    # new | follow_up | status_change | digest | notice
+    # new | follow_up | status_change | digest | notice | facet (a story shown in another
+    # story's message: ``joined_to`` is that message's delivery; never sent itself)
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    # pending | sent | failed | joined (facet rows)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # claims, rate-limited ones too
     # claims the platform answered "rate limited": counted in ``attempts`` (so a sink knows an
     # earlier claim may have posted), left out of the ``delivery.max_attempts`` budget
@@ -195,6 +197,7 @@ class DeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    joined_to: Mapped[int | None] = mapped_column(BigId)
 
     __table_args__ = (
         Index("ix_deliveries_due", "state", "not_before"),

@@ -87,16 +87,7 @@ class Outbox:
     ) -> tuple[MessageRef | None, bool]:
         if row.kind == "new" or row.story_id is None or row.kind in ("digest", "notice"):
             return None, False
-        top = (
-            await session.scalars(
-                select(DeliveryRow).where(
-                    DeliveryRow.story_id == row.story_id,
-                    DeliveryRow.platform == row.platform,
-                    DeliveryRow.channel == row.channel,
-                    DeliveryRow.kind == "new",
-                )
-            )
-        ).first()
+        top = await _top(session, row.story_id, row.platform, row.channel)
         if top is None or top.state == "failed":
             return None, False
         if top.state != "sent" or top.message_id is None:
@@ -124,16 +115,9 @@ class Outbox:
     async def set_thread(self, story_id: int, platform: str, channel: str, thread_id: str) -> None:
         """Remember the thread a sink opened under a story's top-level message (Discord)."""
         async with self._sessions.begin() as session:
-            await session.execute(
-                update(DeliveryRow)
-                .where(
-                    DeliveryRow.story_id == story_id,
-                    DeliveryRow.platform == platform,
-                    DeliveryRow.channel == channel,
-                    DeliveryRow.kind == "new",
-                )
-                .values(thread_id=thread_id)
-            )
+            top = await _top(session, story_id, platform, channel)
+            if top is not None:
+                top.thread_id = thread_id
 
     async def retry_later(
         self,
@@ -178,16 +162,8 @@ class Outbox:
 
     async def thread_of(self, story_id: int, platform: str, channel: str) -> str | None:
         async with self._sessions() as session:
-            return (
-                await session.scalars(
-                    select(DeliveryRow.thread_id).where(
-                        DeliveryRow.story_id == story_id,
-                        DeliveryRow.platform == platform,
-                        DeliveryRow.channel == channel,
-                        DeliveryRow.kind == "new",
-                    )
-                )
-            ).first()
+            top = await _top(session, story_id, platform, channel)
+            return top.thread_id if top is not None else None
 
     async def depth(self, now: datetime) -> int:
         """Pending deliveries due now (the queue depth metric)."""
@@ -205,3 +181,24 @@ class Outbox:
                 select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)
             )
             return {state: int(n) for state, n in rows.all()}
+
+
+async def _top(
+    session: AsyncSession, story_id: int, platform: str, channel: str
+) -> DeliveryRow | None:
+    """A story's top-level message in a channel: its own, or the one it is a facet of."""
+    rows = (
+        await session.scalars(
+            select(DeliveryRow).where(
+                DeliveryRow.story_id == story_id,
+                DeliveryRow.platform == platform,
+                DeliveryRow.channel == channel,
+                DeliveryRow.kind.in_(("new", "facet")),
+            )
+        )
+    ).all()
+    own = next((row for row in rows if row.kind == "new"), None)
+    if own is not None:
+        return own
+    facet = next((row for row in rows if row.joined_to is not None), None)
+    return await session.get(DeliveryRow, facet.joined_to) if facet is not None else None

@@ -149,3 +149,23 @@ async def test_different_event_same_company_is_a_new_alert(
     assert text.count("■ PLANT CLOSURE") == 1
     assert text.count("■ PARTNERSHIP") == 1
     assert "↳" not in text
+
+
+async def test_an_article_with_two_events_is_one_alert_showing_both(
+    runtime: tuple[app.Runtime, Clock, io.StringIO], feeds: FeedServer
+) -> None:
+    rt, clock, out = runtime
+    feeds.add_item(
+        "/a.xml",
+        item(1, "Nissan explores Foxconn EV production to safeguard its Oppama plant", "a.example"),
+    )
+    await cycle(rt, clock)
+    clock.now += timedelta(seconds=31)
+    await rt.deliver_once()
+    text = out.getvalue()
+    assert text.count("■") == 1, text  # one top-level alert for the article
+    lead = text.splitlines()[0]
+    also = next(line for line in text.splitlines() if line.strip().startswith("also:"))
+    assert {"PLANT CLOSURE" in lead, "PLANT CLOSURE" in also} == {True, False}
+    assert {"PARTNERSHIP" in lead, "PARTNERSHIP" in also} == {True, False}
+    assert "Foxconn" in also

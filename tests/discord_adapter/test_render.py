@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -166,3 +167,42 @@ def test_reply_is_ephemeral_by_default_and_fits_ten_embeds() -> None:
         "json": {"type": 4, "data": data},
     }
     assert validate([response]) == []
+
+
+def _two_facets(huge: str = "") -> Alert:
+    partnership = make_story(
+        id=43,
+        event_type=EventType.PARTNERSHIP,
+        companies=("ExampleCorp", "Globex" + huge),
+        plant=huge or None,
+    )
+    return dataclasses.replace(make_alert(), also=(partnership,))
+
+
+def test_a_message_with_two_facets_shows_both_lead_first() -> None:
+    embed = render.alert_embed(_two_facets())
+    assert embed["color"] == render.COLOURS[EventType.PLANT_CLOSURE]  # the lead's colour
+    assert embed["description"].startswith("Plant closure + Partnership · latest:")
+    facet = embed["fields"][-1]
+    assert facet["name"].startswith("Also: Partnership")
+    assert "Globex" in facet["value"]
+    body = render.render_alert(_two_facets())
+    assert buttons.feedback_id(42, True) in str(body["components"])  # the lead story
+
+
+def test_a_facet_with_100kb_text_keeps_the_embed_within_every_limit() -> None:
+    huge = "@everyone **x** " * 7000
+    alert = _two_facets(huge)
+    alert = dataclasses.replace(
+        alert,
+        story=dataclasses.replace(alert.story, headline=huge, companies=(huge,), plant=huge),
+        article_title=huge,
+        outlet=huge,
+        why=huge,
+    )
+    body = render.render_alert(alert)
+    embed = body["embeds"][0]
+    assert len(embed["fields"]) == 6
+    assert all(len(f["value"]) <= render.FIELD_VALUE_MAX for f in embed["fields"])
+    assert embed_total(embed) <= render.EMBED_TOTAL_MAX
+    assert validate([capture(body)], untrusted=[huge]) == []

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.domain import AlertKind, FeedEntry, MessageRef
+from bot.domain import Alert, AlertKind, EventType, FeedEntry, MessageRef
 from bot.sources.base import FetchOutcome
 from bot.store.sources_repo import DesiredSource, SourceRecord
 from tests.scale.stack import Stack, open_stack
@@ -133,3 +133,44 @@ async def test_claim_due_takes_the_most_overdue_free_sources_up_to_the_limit(
     async with stack.engine.connect() as conn:
         owners = set((await conn.execute(select(SourceRow.lease_owner))).scalars())
     assert owners == {"replica-b"}
+
+
+SEED = "Nissan explores Foxconn EV production to safeguard its Oppama plant"
+SEED_CLOSURE = "Nissan weighs ending production at its Oppama plant, 3,900 jobs"
+
+
+async def test_an_article_with_two_events_is_one_message_per_channel(stack: Stack) -> None:
+    """The seed story (talks on a partnership, a closure averted) is two stories but one
+    message in a channel watching both; a channel watching partnerships gets its alert; a
+    later report of the closure threads under the one message."""
+    await stack.ingest(await claim_one(stack, "feed-0", T0), [], T0)
+    await stack.ingest(await claim_one(stack, "feed-0", T0), [entry(SEED, 1)], T0)
+    assert await count(stack, "SELECT count(*) FROM stories") == 2
+
+    due = T0 + timedelta(seconds=31)
+    claimed = await stack.outbox.claim_due(stack.owner, due, limit=10, lease_s=60)
+    assert sorted(c.delivery.target.channel for c in claimed) == ["C1", "C2"]
+    assert all(c.kind == "new" for c in claimed)
+    messages = {c.delivery.target.channel: c.delivery.message for c in claimed}
+    both, deal_only = messages["C1"], messages["C2"]
+    assert isinstance(both, Alert) and isinstance(deal_only, Alert)
+    assert {s.event_type for s in both.facets} == {EventType.PLANT_CLOSURE, EventType.PARTNERSHIP}
+    assert [s.event_type for s in deal_only.facets] == [EventType.PARTNERSHIP]
+    for c in claimed:
+        ref = MessageRef("slack", c.delivery.target.channel, f"ts-{c.delivery.id}", None)
+        await stack.outbox.mark_sent(c.delivery.id, stack.owner, due, ref)
+    top_c1 = next(f"ts-{c.delivery.id}" for c in claimed if c.delivery.target.channel == "C1")
+
+    later = due + timedelta(minutes=5)
+    await stack.ingest(await claim_one(stack, "feed-0", later), [entry(SEED_CLOSURE, 2)], later)
+    follow = await stack.outbox.claim_due(stack.owner, later, limit=10, lease_s=60)
+    closure = next(s for s in both.facets if s.event_type is EventType.PLANT_CLOSURE)
+    assert [c.story_id for c in follow] == [closure.id]  # C2 does not watch closures
+    (reply,) = follow
+    assert reply.kind != "new"
+    assert reply.delivery.parent is not None
+    assert reply.delivery.parent.message_id == top_c1  # under the one message, not a new one
+    assert isinstance(reply.delivery.message, Alert)
+    # the message it updates still shows both facets
+    assert {s.id for s in reply.delivery.message.facets} == {s.id for s in both.facets}
+    assert await count(stack, "SELECT count(*) FROM deliveries WHERE kind = 'new'") == 2

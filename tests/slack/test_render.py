@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain import AlertKind, Digest, Notice, Status
+from bot.domain import AlertKind, Digest, EventType, Notice, Status
 from bot.slackapp import limits
 from bot.slackapp.escape import mrkdwn, plain, safe_url
 from bot.slackapp.render import render_alert, render_digest, render_notice
@@ -201,3 +201,50 @@ def test_the_validator_wiring_catches_an_unescaped_mention() -> None:
     if found is None:
         pytest.skip("shared/tools/validate_payloads.py is not available")
     assert any("mention.mass" in v for v in found)
+
+
+def _two_facets(huge: str = "") -> Any:
+    partnership = make_story(
+        id=43,
+        key="partnership:examplecorp:globex",
+        event_type=EventType.PARTNERSHIP,
+        status=Status.TALKS,
+        companies=("ExampleCorp", "Globex" + huge),
+        plant=None,
+        jobs=None,
+    )
+    return dataclasses.replace(make_alert(), also=(partnership,))
+
+
+def test_a_message_with_two_facets_shows_both_lead_first() -> None:
+    message = render_alert(_two_facets())
+    assert (
+        message.blocks[0]["text"]["text"] == "🏭 Plant closure · planned + 🤝 Partnership · talks"
+    )
+    kinds = [b["type"] for b in message.blocks]
+    assert kinds == ["header", "section", "section", "section", "context", "actions"]
+    facet = message.blocks[3]["text"]["text"]
+    assert facet.startswith("*Also: 🤝 Partnership · talks*\nExampleCorp, Globex")
+    assert "Globex" in message.text  # the notification names both facets' companies
+    assert message.blocks[5]["elements"][2]["value"] == "42"  # feedback is on the lead story
+
+
+def test_a_thread_reply_shows_only_its_own_story() -> None:
+    alert = dataclasses.replace(_two_facets(), kind=AlertKind.FOLLOW_UP)
+    message = render_alert(alert)
+    assert message.blocks[0]["text"]["text"] == "🏭 Plant closure · planned · new report"
+    assert "Also:" not in json.dumps(message.blocks)
+
+
+def test_a_facet_with_hostile_100kb_text_stays_inert_and_within_limits() -> None:
+    huge = " <!channel> *x* " * 7000
+    message = render_alert(_two_facets(huge))
+    facet = message.blocks[3]["text"]["text"]
+    assert len(facet) <= limits.SECTION_TEXT_MAX
+    assert "<!channel>" not in facet
+    assert len(message.text) <= limits.FALLBACK_TEXT_MAX
+    found = violations(
+        [as_record({"text": message.text, "blocks": message.blocks})], untrusted=[huge]
+    )
+    if found is not None:
+        assert found == []
