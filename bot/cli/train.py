@@ -80,10 +80,15 @@ def splits_table(shared: Path, seed: int) -> list[dict[str, Any]]:
         ("Reuters 2018-20 → dev", src("r18"), src("dev")),
         ("Reuters 1987 → Reuters 2018-20", src("r87"), src("r18")),
         ("Reuters 1987 → dev", src("r87"), src("dev")),
-        ("pool → dev", src("r18", "r87"), src("dev")),
-        ("pool → clusters-dev", src("r18", "r87"), src("clusters")),
-        ("pool + clusters-dev → dev", src("r18", "r87", "clusters"), src("dev")),
-        ("pool + dev → clusters-dev", src("r18", "r87", "dev"), src("clusters")),
+        ("pool → dev", src("r18", "r87", "net2"), src("dev")),
+        ("pool → clusters-dev", src("r18", "r87", "net2"), src("clusters")),
+        ("pool + clusters-dev → dev", src("r18", "r87", "net2", "clusters"), src("dev")),
+        ("pool + dev → clusters-dev", src("r18", "r87", "net2", "dev"), src("clusters")),
+        (
+            "first net + dev + clusters-dev → second net",
+            src("r18", "r87", "dev", "clusters"),
+            src("net2"),
+        ),
     ]
     reports = train.split_report(data, splits, seed=seed)
     rows = [_row(name, r) for name, r in reports.items()]

@@ -5,7 +5,10 @@ Sources (the unit of a source-disjoint split):
 * ``r18``: Reuters business headlines 2018-2020 from the pool (no lede);
 * ``r87``: Reuters newswire 1987 from the pool (capitals, with the first sentence);
 * ``dev``: the corpus's development half (several publishers, 2000s-2020s);
-* ``clusters``: the story set's development half (one headline in eight not in English).
+* ``clusters``: the story set's development half (one headline in eight not in English);
+* ``net2``: pool items (both eras) drawn by a second net over what the first missed (deal,
+  agreement, stake, contract, supply, licence…): deal-heavy news where partnerships are rare
+  among contract awards, orders and acquisitions.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 ALERT_LABELS = ("plant_closure", "partnership")
-SOURCES = ("r18", "r87", "dev", "clusters")
+SOURCES = ("r18", "r87", "dev", "clusters", "net2")
+SEPARATE_SAMPLES = ("net2",)  # pool samples that are a source of their own
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ def pool_items(shared: Path, labels: Path | None = None) -> list[Item]:
         items.append(
             Item(
                 id=lab["id"],
-                source=lab["id"].split("-", 1)[0],
+                source=_source(lab),
                 headline=d["headline"],
                 lede=d.get("lede") or "",
                 labels=frozenset(lab.get("labels") or ()),
@@ -87,6 +91,12 @@ def pool_items(shared: Path, labels: Path | None = None) -> list[Item]:
             )
         )
     return items
+
+
+def _source(label: dict[str, Any]) -> str:
+    """A pool item's source: its sample when that is drawn apart, else its era."""
+    sample = label.get("sample")
+    return str(sample) if sample in SEPARATE_SAMPLES else str(label["id"]).split("-", 1)[0]
 
 
 def corpus_items(shared: Path, name: str, source: str) -> list[Item]:
