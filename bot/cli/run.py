@@ -1,4 +1,5 @@
-"""``dealradar run``, ``check-config``, ``sources`` and ``db upgrade``: the operator's commands.
+"""``dealradar run``, ``check-config`` and ``db upgrade``: the operator's commands (``sources``
+is :mod:`bot.cli.sources`).
 
 Exit codes: 0 success; 1 the job could do nothing (every poll failed, database unreachable);
 2 bad configuration or usage (the message names the key), or a damaged SQLite file (the one-line
@@ -127,37 +128,6 @@ def _redact_url(url: str) -> str:
     from bot.logs import SecretScrubber
 
     return SecretScrubber().scrub(url)
-
-
-@click.command()
-@click.pass_context
-def sources(ctx: click.Context) -> None:
-    """Source health: last success, last error, next poll, disabled reason."""
-    settings = settings_from(ctx)
-    try:
-        rows = asyncio.run(_source_rows(settings))
-    except StoreError as exc:
-        click.echo(f"dealradar: {exc}", err=True)
-        ctx.exit(_store_exit_code(exc))
-    now = datetime.now(UTC)
-    if not rows:
-        click.echo("no sources")
-        return
-    for row in rows:
-        state = "ok" if row.enabled and not row.consecutive_failures else "failing"
-        if not row.enabled:
-            state = "DISABLED"
-        click.echo(f"{row.name}  [{row.kind}] {state}")
-        click.echo(f"    target        {redact_url(row.url) if row.url else row.query}")
-        click.echo(f"    last success  {_ago(row.last_success_at, now)}")
-        if row.last_error:
-            error = redact_url(row.last_error)[:300]
-            click.echo(f"    last error    {_ago(row.last_error_at, now)}: {error}")
-            click.echo(f"    failures      {row.consecutive_failures} in a row")
-        if row.enabled:
-            click.echo(f"    next poll     {_when(row.next_poll_at, now)}")
-        else:
-            click.echo(f"    disabled      {_ago(row.disabled_at, now)}: {row.disabled_reason}")
 
 
 async def _source_rows(settings: Settings) -> list[SourceRecord]:
