@@ -92,7 +92,7 @@ async def _run(settings: Settings, once: bool) -> int:
         if once:
             return await app.run_once(runtime)
         if not stop.is_set():
-            await app.run_forever(runtime, stop)
+            await app.run_forever(runtime, stop, announce=click.echo)
         return 0
     finally:
         await runtime.close()
