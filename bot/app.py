@@ -397,8 +397,11 @@ async def run_once(runtime: Runtime, *, flush: bool = True) -> int:
     return 0
 
 
-async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
-    """Tick until ``stop`` is set, then shut down cleanly (in-flight work finishes)."""
+async def run_forever(
+    runtime: Runtime, stop: asyncio.Event, announce: Callable[[str], None] | None = None
+) -> None:
+    """Tick until ``stop`` is set, then shut down cleanly (in-flight work finishes).
+    ``announce`` takes the console lines summarising the first poll (:mod:`bot.first_run`)."""
     settings = runtime.settings
     web: WebServer | None = None
     if settings.http.enabled:
@@ -417,7 +420,7 @@ async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
         await web.start()
     ticker = Ticker(
         [
-            Tick("poll", POLL_TICK_S, runtime.poll_once),
+            Tick("poll", POLL_TICK_S, _first_poll_summary(runtime, announce)),
             Tick("deliver", DELIVERY_TICK_S, runtime.deliver_once),
         ]
     )
@@ -453,6 +456,17 @@ async def run_forever(runtime: Runtime, stop: asyncio.Event) -> None:
             await service.stop()
         if web is not None:
             await web.stop()
+
+
+def _first_poll_summary(
+    runtime: Runtime, announce: Callable[[str], None] | None
+) -> Callable[[], Awaitable[PollStats]]:
+    if announce is None:
+        return runtime.poll_once
+    from bot.first_run import announcing
+    from bot.store.summary import store_summary
+
+    return announcing(runtime.poll_once, lambda: store_summary(runtime.engine), announce)
 
 
 def ready_check(runtime: Runtime) -> Callable[[], Awaitable[str | None]]:

@@ -10,8 +10,10 @@
     ├── DeliveryError        one message could not be sent to one channel (retryable or not,
     │                        with an optional ``retry_after`` from the platform; a rate limit
     │                        is a postponement, not a failed try)
-    └── CommandError         a chat command was malformed or not allowed; the message is
-                             the one-line usage reply shown to the user
+    ├── CommandError         a chat command was malformed or not allowed; the message is
+    │                        the one-line usage reply shown to the user
+    └── OpmlError            an OPML file was refused (hostile, malformed, too large, a
+                             non-http feed URL); nothing was imported
 
 Messages never contain a secret: tokens are :class:`pydantic.SecretStr` in settings and adapters
 redact them before raising.
@@ -105,3 +107,7 @@ RATE_LIMIT_REASONS = frozenset({"rate_limited", "rate_limited_global"})
 
 class CommandError(DealradarError):
     """A command could not be run; ``str(error)`` is the one-line reply for the user."""
+
+
+class OpmlError(DealradarError):
+    """An OPML file was refused as a whole; the message says why, naming the outline."""

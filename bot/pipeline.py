@@ -246,7 +246,7 @@ class Pipeline:
         alertable: bool,
     ) -> None:
         events = analysis.events
-        alerts: list[Alert] = []
+        alerts: list[tuple[Alert, Event]] = []
         for number, event in enumerate(events):
             features = analysis.features[number] if analysis.features else None
             placement = await self._book.place(unit, article, event, events, features)
@@ -255,17 +255,23 @@ class Pipeline:
                 self._metrics.events.labels(event.type.value).inc()
                 if placement.created:
                     self._metrics.stories.labels(event.type.value).inc()
-            alerts.append(alert_for(placement, article, event))
+            alerts.append((alert_for(placement, article, event), event))
         if alertable and alerts:
             await self._route(unit, alerts, article, now)
 
     async def _route(
-        self, unit: IngestUnit, alerts: Sequence[Alert], article: Article, now: datetime
+        self,
+        unit: IngestUnit,
+        alerts: Sequence[tuple[Alert, Event]],
+        article: Article,
+        now: datetime,
     ) -> None:
         """Each channel gets one message per article: the events it watches, as facets."""
         by_channel: dict[ChannelRef, list[tuple[Alert, RoutedTarget]]] = {}
-        for alert in alerts:
-            for target in await self._router.targets(alert, now):
+        for alert, event in alerts:
+            for target in await self._router.targets(
+                alert, now, text=article.summary, confidence=event.confidence
+            ):
                 by_channel.setdefault(target.channel, []).append((alert, target))
         for channel, entries in by_channel.items():
             await self._deliver(unit, channel, entries, article, now)
@@ -281,7 +287,8 @@ class Pipeline:
         """Stories new to the channel share one top-level message (the first is its lead,
         the others facet rows joined to it); a story already shown there gets a follow-up in
         its message's thread, once per message even when the article reports two of its
-        facets."""
+        facets. A story new to the channel that the channel's filters reject is not sent; a
+        story already shown there is followed up whatever the filters say."""
 
         def base(story: Story) -> str:
             return f"s{story.id}:{channel.platform}:{channel.channel}"
@@ -291,7 +298,8 @@ class Pipeline:
         for alert, target in entries:
             top = await unit.top_of(f"{base(alert.story)}:new")
             if top is None:
-                fresh.append((alert, target))
+                if not target.filtered:
+                    fresh.append((alert, target))
             elif top.id not in shown:
                 shown[top.id] = (top, alert, target)
         current = {alert.story.id: alert.story for alert, _ in entries}

@@ -3,7 +3,11 @@
 A new story, a follow-up and a status change are routed alike: every static route from the
 config and every ``/deal watch`` subscription whose company and event type match, each channel
 once, minus channels where one of the story's companies is muted (a mute silences a company
-wherever it appears, like an Alertmanager silence). The channel's mode then decides *when*:
+wherever it appears, like an Alertmanager silence). A subscription's filters
+(:mod:`handlers.filters`) are checked too: a channel whose only matching subscriptions reject
+the story is still returned, marked ``filtered``, because a story the channel already shows
+keeps its thread whatever the filters say; the pipeline drops filtered targets for stories new
+to the channel. The channel's mode then decides *when*:
 instant (now), daily digest (held until the next digest time in its time zone) or quiet hours
 (held until they end, then sent as a catch-up). Held alerts are grouped into one
 :class:`bot.domain.Digest` by :func:`bot.routing_flood.group_flood` when they come due.
@@ -12,7 +16,7 @@ instant (now), daily digest (held until the next digest time in its time zone) o
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -20,6 +24,7 @@ from bot.config.settings import RouteConfig
 from bot.domain import Alert, ChannelRef, EventType
 from bot.routing_flood import admin_targets, build_digest, group_flood
 from bot.routing_schedule import next_daily, quiet_until
+from handlers.filters import Facts
 from handlers.ports import EVERY_COMPANY, RoutingStore
 
 __all__ = ["Hold", "RoutedTarget", "Router", "admin_targets", "build_digest", "group_flood"]
@@ -35,6 +40,7 @@ class RoutedTarget:
     hold: Hold | None
     not_before: datetime
     reason: str = ""  # "config route" or "watching <company>", for the alert's context line
+    filtered: bool = False  # only subscriptions whose filters reject the story matched
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +74,13 @@ class Router:
             for r in routes
         )
 
-    async def targets(self, alert: Alert, now: datetime) -> list[RoutedTarget]:
-        """The channels for ``alert`` in first-match order, each once.
+    async def targets(
+        self, alert: Alert, now: datetime, *, text: str = "", confidence: float | None = None
+    ) -> list[RoutedTarget]:
+        """The channels for ``alert`` in first-match order, each once. ``text`` (the article's
+        title and summary) and ``confidence`` (the event's) are what subscription filters
+        read besides the story; a channel matched only by subscriptions whose filters reject
+        it comes back ``filtered``.
 
         Raises:
             StoreError: reading subscriptions, mutes or channel settings failed.
@@ -77,22 +88,28 @@ class Router:
         story = alert.story
         folded = {c.casefold() for c in story.companies}
         matched: dict[ChannelRef, str] = {}
+        rejected: dict[ChannelRef, str] = {}
         for route in self._routes:
             if story.event_type in route.events and (
                 not route.companies or route.companies & folded
             ):
                 matched.setdefault(route.channel, "config route")
+        facts = Facts(story, f"{alert.article_title}\n{text}", confidence)
         for sub in await self._store.subscriptions_for(story.companies):
             if sub.wants(story.event_type):
                 what = "everything" if sub.company == EVERY_COMPANY else sub.company
-                matched.setdefault(sub.channel, f"watching {what}")
+                passes = sub.filters.empty or sub.filters.failure(facts) is None
+                (matched if passes else rejected).setdefault(sub.channel, f"watching {what}")
+        rejected = {channel: r for channel, r in rejected.items() if channel not in matched}
+        matched.update(rejected)
         if not matched:
             return []
         muted = {m.channel for m in await self._store.mutes_for(story.companies, now)}
         out = []
         for channel, reason in matched.items():
             if channel not in muted:
-                out.append(await self._when(channel, reason, now))
+                target = await self._when(channel, reason, now)
+                out.append(replace(target, filtered=True) if channel in rejected else target)
         return out
 
     async def _when(self, channel: ChannelRef, reason: str, now: datetime) -> RoutedTarget:

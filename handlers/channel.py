@@ -46,10 +46,12 @@ async def watch(ctx: Context, command: c.Watch, caller: Caller) -> Reply:
             f"This workspace has reached its limit of {cap} subscriptions "
             "(limits.max_subscriptions); /deal unwatch one first or ask an admin to raise it"
         )
-    sub = Subscription(channel, company, command.events, caller.user)
+    sub = Subscription(channel, company, command.events, caller.user, command.filters)
     new = await ctx.store.add_subscription(sub, ctx.now())
     verb = "now watches" if new else "now watches (updated)"
     lines: list[str] = []
+    if not command.filters.empty:
+        lines.append(f"only stories matching: {command.filters.describe()}")
     if ctx.watch_adds_sources and company != EVERY_COMPANY:
         lines.extend(await _collect(ctx, company, caller))
     title = f"This channel {verb} {_label(company)}: {_EVENTS_LABEL[command.events]}"
@@ -87,6 +89,7 @@ async def list_channel(ctx: Context, caller: Caller) -> Reply:
     now = ctx.now()
     lines = [
         f"watching {_label(s.company)}: {_EVENTS_LABEL.get(s.events, s.events)}"
+        + (f" · {s.filters.describe()}" if not s.filters.empty else "")
         for s in await ctx.store.channel_subscriptions(channel)
     ]
     for route in ctx.routes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain import EventType
+from handlers.filters import NO_FILTERS, Filters
 
 DEFAULT_DAYS = 30
 
@@ -31,10 +32,12 @@ class Latest:
 
 @dataclass(frozen=True, slots=True)
 class Watch:
-    """``/deal watch <company> [closures|partnerships|all]``; ``events`` is "all" or a type."""
+    """``/deal watch <company> [closures|partnerships|all] [filters]``; ``events`` is "all"
+    or a type."""
 
     company: str
     events: str = "all"
+    filters: Filters = NO_FILTERS
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,9 @@ as data, never interpreted. Every failure is a :class:`bot.errors.CommandError` 
 is one actionable line::
 
     <company> [<N>d]                      latest [closures|partnerships] [<N>d]
-    watch <company>|everything [closures|partnerships|all]   unwatch <company>   list
+    watch <company>|everything [closures|partnerships|all] [filters]   unwatch <company>   list
+        filters: country:JP status:confirmed,planned|status:-talks min-jobs:500
+                 min-confidence:0.8 +"EV" -recall   (see handlers.filter_grammar)
     mute <company> <duration>             unmute <company>
     digest daily HH:MM [timezone] | digest off
     quiet HH:MM-HH:MM [timezone] | quiet off
@@ -27,6 +29,7 @@ from bot.domain import EventType
 from bot.errors import CommandError
 from bot.redaction import redact_url
 from handlers import commands as c
+from handlers.filter_grammar import is_filter, parse_filters, tokens
 from handlers.ports import EVERY_COMPANY
 
 MAX_LINE = 500
@@ -104,15 +107,21 @@ def _latest(rest: list[str]) -> c.Latest:
 
 
 def _watch(rest: list[str]) -> c.Watch:
+    usage = (
+        "/deal watch <company> [closures|partnerships|all] [filters], "
+        "e.g. /deal watch nissan closures country:JP min-jobs:500 +EV -recall"
+    )
+    words = tokens(" ".join(rest))
+    start = next((n for n, word in enumerate(words) if is_filter(word)), len(words))
+    words, filters = words[:start], parse_filters(words[start:])
     events = "all"
-    if len(rest) > 1 and rest[-1].casefold() in (*_EVENT_WORDS, "all"):
-        key = rest[-1].casefold()
+    if len(words) > 1 and words[-1].casefold() in (*_EVENT_WORDS, "all"):
+        key = words[-1].casefold()
         events = "all" if key == "all" else _EVENT_WORDS[key].value
-        rest = rest[:-1]
-    usage = "/deal watch <company> [closures|partnerships|all], e.g. /deal watch nissan closures"
-    if [w.casefold() for w in rest] in (["*"], ["everything"]):
-        return c.Watch(EVERY_COMPANY, events)
-    return c.Watch(_company(rest, usage), events)
+        words = words[:-1]
+    if [w.casefold() for w in words] in (["*"], ["everything"]):
+        return c.Watch(EVERY_COMPANY, events, filters)
+    return c.Watch(_company(words, usage), events, filters)
 
 
 def _unwatch(rest: list[str]) -> c.Unwatch:

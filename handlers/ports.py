@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from bot.domain import ChannelRef, EventType, Story
+from handlers.filters import NO_FILTERS, Filters
 
 ALL_EVENTS = "all"  # a subscription's ``events`` when it wants every event type
 EVERY_COMPANY = "*"  # a subscription's ``company`` when it wants every company
@@ -25,12 +26,14 @@ RemoveResult = Literal["removed", "missing", "config"]
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
-    """A channel's ``/deal watch``: ``events`` is ``"all"`` or an :class:`EventType` value."""
+    """A channel's ``/deal watch``: ``events`` is ``"all"`` or an :class:`EventType` value;
+    ``filters`` narrow it further (:mod:`handlers.filters`)."""
 
     channel: ChannelRef
     company: str
     events: str = ALL_EVENTS
     created_by: str | None = None
+    filters: Filters = NO_FILTERS
 
     def wants(self, event_type: EventType) -> bool:
         return self.events in (ALL_EVENTS, event_type.value)

@@ -50,7 +50,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Run the bot: poll sources, classify, cluster and deliver alerts.",
     ),
     "sources": (
-        "bot.cli.run:sources",
+        "bot.cli.sources:sources",
         "Source health: last success, last error, next poll, disabled reason.",
     ),
     "train": (

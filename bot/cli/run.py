@@ -1,4 +1,5 @@
-"""``dealradar run``, ``check-config``, ``sources`` and ``db upgrade``: the operator's commands.
+"""``dealradar run``, ``check-config`` and ``db upgrade``: the operator's commands (``sources``
+is :mod:`bot.cli.sources`).
 
 Exit codes: 0 success; 1 the job could do nothing (every poll failed, database unreachable);
 2 bad configuration or usage (the message names the key), or a damaged SQLite file (the one-line
@@ -8,8 +9,9 @@ message names it and how to restore or recover it; waiting or retrying does not 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 
@@ -20,7 +22,6 @@ from bot.config.settings import Settings
 from bot.errors import ConfigError, CorruptDatabaseError, StoreError
 from bot.logs import setup_logging
 from bot.redaction import redact_url
-from bot.store.sources_repo import SourceRecord
 
 log = logging.getLogger(__name__)
 
@@ -91,16 +92,25 @@ async def _run(settings: Settings, once: bool) -> int:
         if once:
             return await app.run_once(runtime)
         if not stop.is_set():
-            await app.run_forever(runtime, stop)
+            await app.run_forever(runtime, stop, announce=click.echo)
         return 0
     finally:
         await runtime.close()
 
 
 @click.command("check-config")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
-def check_config(ctx: click.Context) -> None:
+def check_config(ctx: click.Context, as_json: bool) -> None:
     """Validate the configuration and print what it resolves to (secrets redacted)."""
+    if as_json:
+        try:
+            resolved = load_settings(ctx.obj.get("config_path"))
+        except ConfigError as exc:
+            click.echo(json.dumps({"ok": False, "problems": exc.problems}, indent=2))
+            ctx.exit(2)
+        click.echo(json.dumps(config_json(resolved), indent=2))
+        return
     s = settings_from(ctx)
     click.echo("configuration OK")
     click.echo(f"  database_url   {_redact_url(s.database_url)}")
@@ -123,61 +133,42 @@ def check_config(ctx: click.Context) -> None:
     click.echo(f"  http           {s.http.host}:{s.http.port}" if s.http.enabled else "  http off")
 
 
+def config_json(s: Settings) -> dict[str, object]:
+    """What ``check-config --json`` prints: the same facts as the text, secrets redacted."""
+    return {
+        "ok": True,
+        "database_url": _redact_url(s.database_url),
+        "poll_interval_s": s.poll_interval,
+        "group_wait_s": s.group_wait,
+        "sources": [
+            {
+                "name": src.name,
+                "kind": src.resolved_kind,
+                "interval_s": src.interval or s.poll_interval,
+                "url": redact_url(src.url) if src.url else None,
+                "query": src.query,
+            }
+            for src in s.sources
+        ],
+        "routes": [
+            {
+                "platform": route.platform,
+                "channel": route.channel,
+                "companies": list(route.companies),
+                "events": [e.value for e in route.events],
+            }
+            for route in s.routes
+        ],
+        "slack": {"enabled": s.slack.enabled},
+        "discord": {"enabled": s.discord.enabled},
+        "http": {"enabled": s.http.enabled, "host": s.http.host, "port": s.http.port},
+    }
+
+
 def _redact_url(url: str) -> str:
     from bot.logs import SecretScrubber
 
     return SecretScrubber().scrub(url)
-
-
-@click.command()
-@click.pass_context
-def sources(ctx: click.Context) -> None:
-    """Source health: last success, last error, next poll, disabled reason."""
-    settings = settings_from(ctx)
-    try:
-        rows = asyncio.run(_source_rows(settings))
-    except StoreError as exc:
-        click.echo(f"dealradar: {exc}", err=True)
-        ctx.exit(_store_exit_code(exc))
-    now = datetime.now(UTC)
-    if not rows:
-        click.echo("no sources")
-        return
-    for row in rows:
-        state = "ok" if row.enabled and not row.consecutive_failures else "failing"
-        if not row.enabled:
-            state = "DISABLED"
-        click.echo(f"{row.name}  [{row.kind}] {state}")
-        click.echo(f"    target        {redact_url(row.url) if row.url else row.query}")
-        click.echo(f"    last success  {_ago(row.last_success_at, now)}")
-        if row.last_error:
-            error = redact_url(row.last_error)[:300]
-            click.echo(f"    last error    {_ago(row.last_error_at, now)}: {error}")
-            click.echo(f"    failures      {row.consecutive_failures} in a row")
-        if row.enabled:
-            click.echo(f"    next poll     {_when(row.next_poll_at, now)}")
-        else:
-            click.echo(f"    disabled      {_ago(row.disabled_at, now)}: {row.disabled_reason}")
-
-
-async def _source_rows(settings: Settings) -> list[SourceRecord]:
-    from bot.app import desired_sources
-    from bot.store.db import create_engine, sessionmaker, upgrade
-    from bot.store.sources_repo import SourcesRepo
-
-    engine = create_engine(settings.database_url)
-    try:
-        try:
-            await upgrade(engine)
-        except CorruptDatabaseError:
-            raise
-        except Exception as exc:
-            raise StoreError(f"cannot open the database: {type(exc).__name__}: {exc}") from exc
-        repo = SourcesRepo(sessionmaker(engine))
-        await repo.sync_config(desired_sources(settings), datetime.now(UTC))
-        return await repo.all()
-    finally:
-        await engine.dispose()
 
 
 def _ago(moment: datetime | None, now: datetime) -> str:

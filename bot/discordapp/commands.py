@@ -25,6 +25,7 @@ AUTOCOMPLETE_MAX = 25
 Kind = Literal["closures", "partnerships", "all"]
 Days = app_commands.Range[int, 1, 365]
 Company = app_commands.Range[str, 1, 100]
+FilterText = app_commands.Range[str, 1, 300]
 OPTION_HELP = {
     "company": "Company name",
     "days": "How many days back (default 30)",
@@ -35,6 +36,7 @@ OPTION_HELP = {
     "timezone": "e.g. Europe/Berlin (default UTC)",
     "url": "Feed URL (http or https)",
     "name": "Source name",
+    "filters": 'e.g. country:JP status:-talks min-jobs:500 +"EV" -recall',
 }
 
 
@@ -120,12 +122,15 @@ def build_group(
         await run(i, "latest", kind=kind, days=days)
 
     @command("watch", "Alert this channel about a company")
-    @_help("company", "kind")
+    @_help("company", "kind", "filters")
     @app_commands.autocomplete(company=companies)
     async def watch(
-        i: discord.Interaction[Any], company: Company, kind: Kind | None = None
+        i: discord.Interaction[Any],
+        company: Company,
+        kind: Kind | None = None,
+        filters: FilterText | None = None,
     ) -> None:
-        await run(i, "watch", company=company, kind=kind)
+        await run(i, "watch", company=company, kind=kind, filters=filters)
 
     @command("unwatch", "Stop alerting this channel about a company")
     @_help("company")

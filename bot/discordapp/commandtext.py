@@ -38,8 +38,12 @@ def _latest(o: Options) -> str:
 
 
 def _watch(o: Options) -> str:
-    kind = _s(o, "kind")
-    return f"watch {_s(o, 'company')}" + (f" {kind}" if kind else "")
+    kind, filters = _s(o, "kind"), _s(o, "filters")
+    return (
+        f"watch {_s(o, 'company')}"
+        + (f" {kind}" if kind else "")
+        + (f" {filters}" if filters else "")
+    )
 
 
 def _digest(o: Options) -> str:

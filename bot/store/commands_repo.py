@@ -42,6 +42,7 @@ from bot.store.models import (
     SubscriptionRow,
 )
 from handlers.companies import MergedTable, StaticCompanyTable
+from handlers.filters import Filters
 from handlers.ports import (
     EVERY_COMPANY,
     ChannelPrefs,
@@ -162,6 +163,7 @@ class SqlCommandStore:
             row = await session.scalar(_by_channel(SubscriptionRow, sub.channel, sub.company))
             if row is not None:
                 row.events, row.created_by = sub.events, sub.created_by
+                row.filters = sub.filters.to_json()
                 return False
             session.add(
                 SubscriptionRow(
@@ -171,6 +173,7 @@ class SqlCommandStore:
                     events=sub.events,
                     created_by=sub.created_by,
                     created_at=now,
+                    filters=sub.filters.to_json(),
                 )
             )
             return True
@@ -375,7 +378,11 @@ def _by_channel(model: Any, channel: ChannelRef, company: str | None = None) -> 
 
 def _sub(row: SubscriptionRow) -> Subscription:
     return Subscription(
-        ChannelRef(row.platform, row.channel), row.company, row.events, row.created_by
+        ChannelRef(row.platform, row.channel),
+        row.company,
+        row.events,
+        row.created_by,
+        Filters.from_json(row.filters),
     )
 
 

@@ -216,6 +216,8 @@ class SubscriptionRow(Base):
     events: Mapped[str] = mapped_column(String(32), default="all")
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime]
+    # handlers.filters.Filters.to_json(); None = no filters
+    filters: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("platform", "channel", "company", name="uq_subscription"),

@@ -8,10 +8,12 @@ a fresh interpreter's ``sys.modules`` at exit); and the summaries :data:`bot.cli
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -69,10 +71,28 @@ def test_a_command_imports_its_own_module_only() -> None:
     assert not {"bot.cli.run", "bot.cli.deal", "bot.cli.discord", "bot.cli.train"} & modules
 
 
+async def _migrate_and_sync(config: str) -> None:
+    """The schema and the configured sources, as a first start leaves them."""
+    from bot.app import desired_sources
+    from bot.config.loader import load_settings
+    from bot.store.db import create_engine, sessionmaker, upgrade
+    from bot.store.sources_repo import SourcesRepo
+
+    settings = load_settings(config, env={})
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        await SourcesRepo(sessionmaker(engine)).sync_config(
+            desired_sources(settings), datetime.now(UTC)
+        )
+    finally:
+        await engine.dispose()
+
+
 def test_a_run_with_nothing_due_imports_no_wire_chat_or_training_library(tmp_path: Path) -> None:
     config = tmp_path / "dealradar.toml"
     config.write_text(f'database_url = "sqlite:///{tmp_path / "bot.db"}"\n')
-    imported_modules("--config", str(config), "sources", cwd=tmp_path)  # migrate, sync sources
+    asyncio.run(_migrate_and_sync(str(config)))
     with sqlite3.connect(tmp_path / "bot.db") as conn:
         conn.execute("UPDATE sources SET next_poll_at = '2999-01-01 00:00:00.000000'")
     conn.close()

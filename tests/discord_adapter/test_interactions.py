@@ -201,6 +201,14 @@ async def test_deal_nissan_runs_the_runner_and_replies_ephemeral(
             "watch Nissan all",
         ),
         (
+            "watch",
+            [
+                {"type": 3, "name": "company", "value": "Nissan"},
+                {"type": 3, "name": "filters", "value": 'country:JP  +"EV" -recall'},
+            ],
+            'watch Nissan country:JP +"EV" -recall',
+        ),
+        (
             "mute",
             [
                 {"type": 3, "name": "company", "value": "Nissan"},

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config.settings import DiscordSettings, RouteConfig, Settings, SlackSettings
-from bot.domain import Alert, AlertKind, ChannelRef, Delivery, EventType, Notice
+from bot.domain import Alert, AlertKind, ChannelRef, Delivery, EventType, Notice, Status
 from bot.routing import RoutedTarget, Router
 from bot.routing_flood import (
     admin_targets,
@@ -22,6 +22,7 @@ from bot.routing_schedule import next_daily, quiet_until
 from bot.store.commands_repo import SqlCommandStore, build_router
 from bot.store.db import create_engine, sessionmaker, upgrade
 from handlers.companies import StaticCompanyTable
+from handlers.filters import Filters
 from handlers.memory import MemoryStore
 from handlers.ports import ChannelPrefs, Mute, Subscription
 from tests.handlers.conftest import T0, make_story
@@ -73,6 +74,28 @@ async def test_event_type_filters_routes_and_watch_everything() -> None:
     assert [t.channel for t in await router.targets(alert(), T0)] == [S1]
     follow = alert(kind=AlertKind.FOLLOW_UP)
     assert [t.channel for t in await router.targets(follow, T0)] == [S1]
+
+
+async def test_filters_mark_targets_and_any_passing_subscription_wins() -> None:
+    store = MemoryStore()
+    japan, talks_only = Filters(countries=("Japan",)), Filters(statuses=(Status.TALKS,))
+    await store.add_subscription(Subscription(S1, "Nissan", filters=japan), T0)
+    await store.add_subscription(Subscription(S2, "Nissan", filters=japan), T0)
+    await store.add_subscription(Subscription(S2, "*", filters=talks_only), T0)
+    await store.add_subscription(Subscription(D1, "Foxconn", filters=Filters(min_jobs=10)), T0)
+    router = Router([], store)
+    british = alert(country="United Kingdom", jobs=50)
+    assert await router.targets(british, T0, confidence=0.9) == [
+        RoutedTarget(S2, None, T0, "watching everything"),  # the status filter passes
+        RoutedTarget(D1, None, T0, "watching Foxconn"),
+        RoutedTarget(S1, None, T0, "watching Nissan", filtered=True),  # kept for follow-ups
+    ]
+    await store.set_mute(Mute(S1, "Nissan", T0 + timedelta(hours=1)))
+    assert S1 not in [t.channel for t in await router.targets(british, T0)]
+    excluded = Filters(exclude=("rumour",))
+    await store.add_subscription(Subscription(D1, "Foxconn", filters=excluded), T0)
+    [d1] = [t for t in await router.targets(british, T0, text="a rumour") if t.channel == D1]
+    assert d1.filtered
 
 
 async def test_no_match_means_no_targets() -> None:

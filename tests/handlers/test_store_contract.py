@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.domain import ChannelRef, EventType
+from bot.domain import ChannelRef, EventType, Status
+from handlers.filters import Filters
 from handlers.ports import ChannelPrefs, Mute, SourceHealth, Subscription
 from tests.handlers.conftest import T0, StoreHarness, make_story
 
@@ -75,6 +76,31 @@ async def test_subscriptions_upsert_list_remove(harness: StoreHarness) -> None:
     assert not await store.remove_subscription(SLACK_A, "Nissan")
     assert not await store.remove_subscription(SLACK_B, "Foxconn")
     assert [s.company for s in await store.channel_subscriptions(SLACK_A)] == ["Foxconn"]
+
+
+async def test_subscription_filters_are_stored_replaced_and_cleared(
+    harness: StoreHarness,
+) -> None:
+    store = harness.store
+    narrow = Filters(
+        countries=("Japan",),
+        statuses=(Status.TALKS,),
+        statuses_excluded=True,
+        min_jobs=500,
+        min_confidence=0.8,
+        include=("EV", "electric vehicle"),
+        exclude=("recall",),
+    )
+    await store.add_subscription(Subscription(SLACK_A, "Nissan", "all", "U1", narrow), T0)
+    [sub] = await store.channel_subscriptions(SLACK_A)
+    assert sub.filters == narrow
+    [routed] = await store.subscriptions_for(["Nissan"])
+    assert routed.filters == narrow
+    other = Filters(countries=("Germany",))
+    await store.add_subscription(Subscription(SLACK_A, "Nissan", "all", "U1", other), T0)
+    assert [s.filters for s in await store.channel_subscriptions(SLACK_A)] == [other]
+    await store.add_subscription(Subscription(SLACK_A, "Nissan"), T0)
+    assert [s.filters for s in await store.channel_subscriptions(SLACK_A)] == [Filters()]
 
 
 async def test_mutes_expire_and_replace(harness: StoreHarness) -> None:
