@@ -344,6 +344,10 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         runtime.web_routes += slack.web_routes()
         runtime.services.append(slack)
     _wire_discord(runtime, engine, commands, seen)
+    if settings.web.enabled:
+        from bot.console import build_console
+
+        runtime.web_routes += build_console(settings, engine, companies, clock)
     runtime_holder.append(runtime)
     runtime.closers += [engine.dispose, client.aclose]
     if parse_pool is not None:
