@@ -106,7 +106,7 @@ async def test_story_page(client: Client) -> None:
     assert "Reports (2)" in html
     assert "slack:C1" in html and "discord:D1" in html
     assert "403 Missing Access &lt;channel&gt;" in html  # the failure, escaped
-    assert "👍 2 · 👎 1" in html
+    assert "2 useful · 1 not useful" in html
     assert "status: &lt;b&gt;bold&lt;/b&gt; cue" in html  # evidence, escaped
 
 
