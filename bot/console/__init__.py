@@ -16,10 +16,10 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from bot.config.settings import Settings, is_loopback
 from bot.errors import ConfigError
+from bot.store.commands_repo import SqlCommandStore
+from bot.store.console_reads import ConsoleReads
 from bot.webroutes import WebRoute
 from handlers.ports import CompanyTable
 
@@ -27,9 +27,13 @@ log = logging.getLogger("dealradar.console")
 
 
 def build_console(
-    settings: Settings, engine: AsyncEngine, table: CompanyTable, clock: Callable[[], datetime]
+    settings: Settings,
+    reads: ConsoleReads,
+    store: SqlCommandStore,
+    table: CompanyTable,
+    clock: Callable[[], datetime],
 ) -> list[WebRoute]:
-    """The console's routes over ``engine``'s database.
+    """The console's routes over the store's repositories (``store``: the ``/deal`` one).
 
     Raises:
         ConfigError: the server is not bound to loopback and neither a token nor a proxy
@@ -38,9 +42,6 @@ def build_console(
     from bot.console.auth import Gate
     from bot.console.routes import console_routes
     from bot.console.views import Console
-    from bot.store.commands_repo import SqlCommandStore
-    from bot.store.console_reads import ConsoleReads
-    from bot.store.db import sessionmaker
     from handlers.companies import CompanyDirectory
 
     web = settings.web
@@ -50,10 +51,8 @@ def build_console(
         raise ConfigError(
             ["web.enabled: not on loopback; set DEALRADAR_WEB_TOKEN or web.trusted_proxy_header"]
         )
-    sessions = sessionmaker(engine)
-    store = SqlCommandStore(sessions, settings.poll_interval)
     console = Console(
-        reads=ConsoleReads(sessions),
+        reads=reads,
         store=store,
         directory=CompanyDirectory(table, store, clock),
         clock=clock,

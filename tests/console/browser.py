@@ -93,8 +93,16 @@ class Browser:
         return list(await self.run(self.driver.find_elements, By.CSS_SELECTOR, css))
 
     async def text(self, css: str = "main") -> str:
-        element = await self.find(css)
-        return str(await self.run(lambda: element.text))
+        """The visible text of ``css``; found again if the page replaced it meanwhile."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        for _ in range(5):
+            element = await self.find(css)
+            try:
+                return str(await self.run(getattr, element, "text"))
+            except StaleElementReferenceException:
+                continue
+        raise AssertionError(f"{css} kept being replaced")
 
     async def click(self, css: str) -> None:
         """Click ``css`` and wait for the page it leads to."""
