@@ -344,6 +344,13 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         runtime.web_routes += slack.web_routes()
         runtime.services.append(slack)
     _wire_discord(runtime, engine, commands, seen)
+    if settings.web.enabled:
+        from bot.console import build_console
+        from bot.store.commands_repo import SqlCommandStore
+        from bot.store.console_reads import ConsoleReads
+
+        reads, store = ConsoleReads(sessions), SqlCommandStore(sessions, settings.poll_interval)
+        runtime.web_routes += build_console(settings, reads, store, companies, clock)
     runtime_holder.append(runtime)
     runtime.closers += [engine.dispose, client.aclose]
     if parse_pool is not None:

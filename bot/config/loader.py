@@ -44,6 +44,7 @@ SECRET_ENV: dict[str, str] = {
     "SLACK_APP_TOKEN": "slack.app_token",
     "SLACK_SIGNING_SECRET": "slack.signing_secret",
     "DISCORD_TOKEN": "discord.token",
+    "DEALRADAR_WEB_TOKEN": "web.token",
 }
 _SECRET_KEYS = set(SECRET_ENV.values())
 

@@ -126,6 +126,40 @@ class HttpConfig(_Strict):
     max_connections: int = Field(default=256, ge=1, le=100_000)
 
 
+class WebConfig(_Strict):
+    """The operator's console (:mod:`bot.console`), served by the HTTP server above.
+
+    Off unless ``enabled``. ``token`` comes only from ``DEALRADAR_WEB_TOKEN`` (or ``_FILE``);
+    ``trusted_proxy_header`` names a header a single-sign-on proxy in front sets to the user
+    (the proxy must strip it from what clients send).
+    """
+
+    enabled: bool = False
+    trusted_proxy_header: str | None = Field(
+        default=None, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9-]+$"
+    )
+    token: SecretStr | None = None
+
+    @field_validator("token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("DEALRADAR_WEB_TOKEN must be at least 16 characters")
+        return value
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` serves this machine only (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.casefold() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 class CompanyConfig(_Strict):
     name: str = Field(min_length=1, max_length=200)
     aliases: list[str] = Field(default_factory=list)
@@ -195,6 +229,7 @@ class Settings(_Strict):
     watch_adds_sources: bool = True
     fetch: FetchConfig = FetchConfig()
     http: HttpConfig = HttpConfig()
+    web: WebConfig = WebConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     limits: LimitsConfig = LimitsConfig()
     sources: list[SourceConfig] = Field(default_factory=list)
@@ -210,6 +245,22 @@ class Settings(_Strict):
         if scheme not in ("sqlite", "postgresql", "postgres"):
             raise ValueError("use sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
         return value
+
+    @model_validator(mode="after")
+    def _console_guarded(self) -> Settings:
+        """The console refuses to start where anyone but this machine could reach it
+        without a token (or a single-sign-on proxy header)."""
+        web = self.web
+        if not web.enabled:
+            return self
+        if not self.http.enabled:
+            raise ValueError("web.enabled needs http.enabled (the console uses that server)")
+        if is_loopback(self.http.host) or web.token or web.trusted_proxy_header:
+            return self
+        raise ValueError(
+            f"web.enabled: http.host {self.http.host!r} is not loopback; set"
+            " DEALRADAR_WEB_TOKEN (or DEALRADAR_WEB_TOKEN_FILE) or web.trusted_proxy_header"
+        )
 
     @model_validator(mode="after")
     def _unique_source_names(self) -> Settings:
