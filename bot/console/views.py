@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import polls
 from bot.config.settings import RouteConfig
 from bot.console.charts import weekly_chart
 from bot.domain import EventType, Status, Story
@@ -157,7 +158,8 @@ async def story_view(console: Console, key: str) -> dict[str, Any] | None:
 async def sources_view(console: Console) -> dict[str, Any]:
     """``GET /sources``: every source's health, disabled and failing ones first.
 
-    Poll history is not stored (only each source's latest outcome), so there is no sparkline.
+    Each source carries its latest polls' outcomes (:mod:`bot.polls`), oldest first, drawn as
+    a sparkline; ``poll_marks`` says what each letter means.
 
     Raises:
         StoreError: the store failed.
@@ -168,7 +170,7 @@ async def sources_view(console: Console) -> dict[str, Any]:
         "sources": [asdict(s) for s in ordered],
         "disabled": sum(1 for s in sources if not s.enabled),
         "failing": sum(1 for s in sources if s.enabled and s.consecutive_failures),
-        "poll_history": None,
+        "poll_marks": dict(polls.POLL_MARKS),
     }
 
 
