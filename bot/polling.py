@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
+from bot import polls
 from bot.domain import Notice
 from bot.errors import SourceError
 from bot.ingest_writer import INGEST_BATCH, IngestMany, IngestWriter
@@ -268,12 +269,16 @@ class Poller:
             return None
         now = self._clock()
         delay = backoff.next_delay(source.interval_s, 0, None, outcome.max_age, self._rand)
+        changed = outcome.status == "changed"
         values: dict[str, object] = {
             "last_polled_at": now,
             "last_success_at": now,
             "consecutive_failures": 0,
             "last_error": None,
             "next_poll_at": now + timedelta(seconds=delay),
+            "recent_polls": polls.after(
+                source.recent_polls, polls.CHANGED if changed else polls.NOT_MODIFIED
+            ),
         }
         values.update(  # a 200 with the same body may still carry a new ETag: keep it
             etag=outcome.state.etag,
@@ -286,7 +291,7 @@ class Poller:
                 "source moved permanently",
                 extra={"kv": {"source": source.name, "to": redact_url(outcome.moved_to)}},
             )
-        if outcome.status == "changed":
+        if changed:
             stats.changed += 1
             return ChangedFetch(source, outcome, now, values)
         stats.not_modified += 1
@@ -321,6 +326,7 @@ class Poller:
             "last_error_at": now,
             "consecutive_failures": failures,
             "next_poll_at": now + timedelta(seconds=delay),
+            "recent_polls": polls.after(source.recent_polls, polls.ERROR),
         }
         since = source.last_success_at or source.created_at
         reason = backoff.should_disable(failures, since, now, exc)

@@ -74,6 +74,7 @@ class SourceHealth:
     disabled_reason: str | None = None
     disabled_at: datetime | None = None
     next_poll_at: datetime | None = None
+    recent_polls: str = ""  # the latest polls, oldest first: c changed, n not modified, e error
 
 
 class StoryQueries(Protocol):

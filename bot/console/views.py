@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import polls
 from bot.config.settings import RouteConfig
-from bot.console.charts import weekly_chart
+from bot.console.chart_cache import ChartCache
+from bot.console.charts import Chart, weekly_chart
 from bot.domain import EventType, Status, Story
 from bot.store.commands_repo import SqlCommandStore
 from bot.store.console_reads import ConsoleReads, DeliveryView, StoryFilter, week_starts
@@ -49,6 +51,16 @@ class Console:
     clock: Callable[[], datetime]
     routes: Sequence[RouteConfig] = ()
     flood_threshold: int = 8
+    charts: ChartCache = field(default_factory=ChartCache)
+
+    async def chart(self, now: datetime, company: str | None = None) -> Chart:
+        """The 90-day weekly chart (every story, or one company's), at most a minute old."""
+
+        async def draw() -> Chart:
+            weeks = week_starts(now, CHART_DAYS)
+            return weekly_chart(weeks, await self.reads.weekly_counts(weeks, company))
+
+        return await self.charts.get(company, now, draw)
 
 
 def story_dict(story: Story) -> dict[str, Any]:
@@ -93,8 +105,7 @@ async def stories_view(console: Console, query: Query) -> dict[str, Any]:
     company, resolution = (await _company(console, typed)) if typed else (None, _NO_COMPANY)
     wanted = StoryFilter(now - timedelta(days=days), company, event_type, status, country)
     stories = await console.reads.stories(wanted)
-    weeks = week_starts(now, CHART_DAYS)
-    chart = weekly_chart(weeks, await console.reads.weekly_counts(weeks))
+    chart = await console.chart(now)
     return {
         "filters": {
             "company": company or "",
@@ -157,7 +168,8 @@ async def story_view(console: Console, key: str) -> dict[str, Any] | None:
 async def sources_view(console: Console) -> dict[str, Any]:
     """``GET /sources``: every source's health, disabled and failing ones first.
 
-    Poll history is not stored (only each source's latest outcome), so there is no sparkline.
+    Each source carries its latest polls' outcomes (:mod:`bot.polls`), oldest first, drawn as
+    a sparkline; ``poll_marks`` says what each letter means.
 
     Raises:
         StoreError: the store failed.
@@ -168,7 +180,7 @@ async def sources_view(console: Console) -> dict[str, Any]:
         "sources": [asdict(s) for s in ordered],
         "disabled": sum(1 for s in sources if not s.enabled),
         "failing": sum(1 for s in sources if s.enabled and s.consecutive_failures),
-        "poll_history": None,
+        "poll_marks": dict(polls.POLL_MARKS),
     }
 
 
@@ -249,8 +261,7 @@ async def company_view(console: Console, typed: str, query: Query) -> dict[str, 
     stories = await console.store.stories_for_companies(
         [company], now - timedelta(days=days), STORY_LIMIT
     )
-    weeks = week_starts(now, CHART_DAYS)
-    chart = weekly_chart(weeks, await console.reads.weekly_counts(weeks, company))
+    chart = await console.chart(now, company)
     return {
         "company": company,
         "resolution": resolution,

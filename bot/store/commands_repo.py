@@ -89,6 +89,7 @@ def _health(row: SourceRow) -> SourceHealth:
         disabled_reason=row.disabled_reason,
         disabled_at=row.disabled_at,
         next_poll_at=row.next_poll_at,
+        recent_polls=row.recent_polls,
     )
 
 

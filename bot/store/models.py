@@ -87,6 +87,8 @@ class SourceRow(Base):
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     disabled_at: Mapped[datetime | None]
     backlog_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the latest polls' outcomes, oldest first, one letter each (bot.polls.POLL_MARKS)
+    recent_polls: Mapped[str] = mapped_column(String(32), default="", server_default="")
     # replica coordination
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None]

@@ -44,6 +44,7 @@ class SourceRecord:
     disabled_reason: str | None
     disabled_at: datetime | None
     created_at: datetime
+    recent_polls: str = ""  # bot.polls: one letter per poll, oldest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ def _record(row: SourceRow) -> SourceRecord:
         disabled_reason=row.disabled_reason,
         disabled_at=row.disabled_at,
         created_at=row.created_at,
+        recent_polls=row.recent_polls,
     )
 
 

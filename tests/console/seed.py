@@ -261,6 +261,7 @@ async def seed(engine: AsyncEngine, now: datetime = T0) -> dict[str, int]:
             .where(SourceRow.name == "Flaky feed")
             .values(
                 consecutive_failures=3,
+                recent_polls="cnnnneee",
                 last_error="timeout",
                 last_error_at=now,
                 last_success_at=now - timedelta(hours=1),

@@ -3,6 +3,7 @@ sources, deliveries, channels, company pages with aliases, and the security head
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -132,11 +133,16 @@ async def test_sources_disabled_first(client: Client) -> None:
     names = [s["name"] for s in data["sources"]]
     assert names == ["Broken feed", "Flaky feed", "Good feed"]
     assert data["disabled"] == 1 and data["failing"] == 1
-    assert data["poll_history"] is None
+    assert data["poll_marks"] == {"c": "changed", "n": "not modified", "e": "error"}
+    flaky = next(s for s in data["sources"] if s["name"] == "Flaky feed")
+    assert flaky["recent_polls"] == "cnnnneee"
     html = await page(client, "/sources")
     assert html.index("Broken feed") < html.index("Flaky feed") < html.index("Good feed")
     assert "410 Gone &lt;b&gt;" in html
-    assert "no sparkline" in html
+    row = html[html.index("Flaky feed") : html.index("Good feed")]
+    marks = re.findall(r'<span class="poll (\w)" title="([a-z ]+)">', row)
+    assert [m for m, _ in marks] == list("cnnnneee")
+    assert marks[0][1] == "changed" and marks[-1][1] == "error"
 
 
 async def test_deliveries(client: Client) -> None:

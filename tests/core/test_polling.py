@@ -103,6 +103,7 @@ async def test_changed_then_not_modified(repo: SourcesRepo) -> None:
     (row,) = await repo.all()
     assert row.backlog_done is True
     assert row.last_success_at == clock.now
+    assert row.recent_polls == "cn"  # changed, then not modified: the console's sparkline
 
 
 async def test_failure_backs_off_and_others_keep_polling(repo: SourcesRepo) -> None:
@@ -126,6 +127,7 @@ async def test_failure_backs_off_and_others_keep_polling(repo: SourcesRepo) -> N
     assert "503" in rows["bad"].last_error
     assert rows["bad"].next_poll_at >= T0 + timedelta(seconds=600)  # Retry-After honoured
     assert rows["bad"].enabled
+    assert (rows["bad"].recent_polls, rows["good"].recent_polls) == ("e", "c")
 
 
 async def test_repeated_permanent_failures_disable_with_reason_and_notice(
@@ -457,3 +459,13 @@ async def test_entries_stored_once_are_left_out_and_nothing_unstored_is(
         assert await poll() == 1
     assert store.brought == [["1", "2"], ["3"], ["4"], ["4"], ["5"]]
     assert store.stored == {"1", "2", "3", "4", "5"}
+
+
+def test_recent_polls_keep_the_newest_thirty_oldest_first() -> None:
+    from bot import polls
+
+    marks = ""
+    for n in range(40):
+        marks = polls.after(marks, polls.ERROR if n % 10 == 9 else polls.NOT_MODIFIED)
+    assert len(marks) == polls.KEPT
+    assert marks == ("n" * 9 + "e") * 3
