@@ -117,7 +117,7 @@ def _pair_score(article: StoryFeatures, member: StoryFeatures, beat: float | Non
         return None
     gap = abs(article.seen_at - member.seen_at)
     both_dated = article.dated and member.dated
-    if gap > (MAX_GAP if both_dated else UNDATED_MAX_GAP) or _different_sites(article, member):
+    if gap > (MAX_GAP if both_dated else UNDATED_MAX_GAP):
         return None
     word_sim = _jaccard(article.words, member.words)
     name_sim = text.overlap(article.names, member.names)
@@ -152,6 +152,9 @@ def _pair_score(article: StoryFeatures, member: StoryFeatures, beat: float | Non
         return score
 
     if beat is not None and total(1.0) <= beat:
+        return None
+    # the site gate after the bound: a pair that cannot win is not worth resolving places for
+    if _different_sites(article, member):
         return None
     shingle_sim = text.minhash_similarity(article.minhash, member.minhash)
     disjoint = bool(article.companies and member.companies and not shared_companies)

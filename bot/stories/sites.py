@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 
 # Words of a site mention that say what the site is, not which one it is.
 _SITE_NOUNS = frozenset(
@@ -212,7 +212,15 @@ def _resolve(words: list[str]) -> list[Place]:
     return []
 
 
-def _compatible(left: list[Place], right: list[Place]) -> bool:
+@lru_cache(maxsize=1 << 16)
+def _mention(mention: str, exclude: frozenset[str]) -> tuple[frozenset[str], tuple[Place, ...]]:
+    """A mention's naming words and the places they resolve to, worked out once per distinct
+    mention: a hot story compares the same few plant names with every new report."""
+    words = _name_words(mention, exclude)
+    return frozenset(words), tuple(_resolve(words)) if words else ()
+
+
+def _compatible(left: Sequence[Place], right: Sequence[Place]) -> bool:
     return any(a.contains(b) or b.contains(a) for a in left for b in right)
 
 
@@ -221,12 +229,12 @@ def compare(left: str | None, right: str | None, exclude: frozenset[str] = froze
     ``exclude`` (the companies' names, folded) never count as place names."""
     if not left or not right:
         return Verdict.UNKNOWN
-    lw, rw = _name_words(left, exclude), _name_words(right, exclude)
+    lw, lp = _mention(left, exclude)
+    rw, rp = _mention(right, exclude)
     if not lw or not rw:
         return Verdict.UNKNOWN
-    if set(lw) & set(rw):
+    if lw & rw:
         return Verdict.SAME
-    lp, rp = _resolve(lw), _resolve(rw)
     if lp and rp:
         if _compatible(lp, rp):
             return Verdict.SAME
