@@ -3,11 +3,25 @@
 Names follow Prometheus conventions (``_total`` counters, ``_seconds`` histograms). Labels are
 small closed sets (outcome, reason, platform, type) so cardinality stays bounded whatever the
 feeds say.
+
+Beside the bot's own metrics the registry carries the standard collectors a private registry
+does not get by itself: the process (``process_*``: CPU, resident memory, open file
+descriptors, start time; read from ``/proc``, absent elsewhere), the platform
+(``python_info``) and the garbage collector (``python_gc_*``).
 """
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 
@@ -17,6 +31,9 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
+        ProcessCollector(registry=r)
+        PlatformCollector(registry=r)
+        GCCollector(registry=r)
         self.polls = Counter(
             "dealradar_polls_total", "Source polls by outcome", ["outcome"], registry=r
         )

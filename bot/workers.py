@@ -13,6 +13,12 @@ placing stories, answering commands) is what a busy cycle waits on, and with equ
 three busy processes shared two cores evenly. Deprioritised, the workers use what the loop
 leaves (cold 1,000-feed cycle, 7 interleaved pairs: 5-10% faster; docs/benchmarks.md).
 
+Workers ignore SIGINT, from the fork on (:mod:`bot.worker_signals`, preloaded first) and again
+in their initializer. A terminal's Ctrl-C goes to the whole process group: the main process
+takes it as a clean stop and shuts the pool down (:func:`stop_pool`), so the workers finish
+what they hold and exit when told; their own ``KeyboardInterrupt`` would only print a traceback
+per worker and lose that work. SIGTERM keeps its default (a supervisor's hard stop).
+
 Workers exit when the main process dies, however it dies. Killed with SIGKILL (the OOM killer,
 ``kill -9``), it cannot shut its pool down, and a worker waiting on the pool's queue (whose
 write end every worker holds) waited forever, keeping the forkserver alive too: three stray
@@ -33,6 +39,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -45,7 +52,14 @@ from bot.sources.offload import set_parse_executor
 
 log = logging.getLogger("dealradar.workers")
 
-PRELOAD = ["bot.cli", "bot.analysis", "bot.classify", "bot.sources.feeds", "numpy"]
+PRELOAD = [
+    "bot.worker_signals",
+    "bot.cli",
+    "bot.analysis",
+    "bot.classify",
+    "bot.sources.feeds",
+    "numpy",
+]
 NICENESS = 10  # added to a worker's niceness: lower priority than the event loop
 
 
@@ -74,8 +88,9 @@ def _exit_with_parent(parent_alive: Connection) -> None:
 
 
 def _init_worker(extra_companies: list[dict[str, object]], parent_alive: Connection) -> None:
-    """Pool initializer: exit with the main process, lower this worker's priority, then build
-    its classifier."""
+    """Pool initializer: ignore SIGINT (the main process stops the pool), exit with the main
+    process, lower this worker's priority, then build its classifier."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent(parent_alive)
     try:
         os.nice(NICENESS)

@@ -5,19 +5,30 @@
 companies stored stories mention (so a company the table does not know still works once the
 store has stories about it). Stored names are cached for ``refresh_s`` seconds of the injected
 clock, so a lookup the table resolves never touches the store.
+
+"Did you mean" (:mod:`bot.suggest`: typos and words in another order) scores the table's names
+and at most :data:`MAX_CANDIDATES` stored names: those whose length can reach
+:data:`STORED_CUTOFF` at all, in the store's (alphabetical) order. That bounds the work of one
+reply however many companies the store has seen, and it runs in a thread, off the event loop.
 """
 
 from __future__ import annotations
 
-import difflib
+import asyncio
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.suggest import close_names, may_reach
 from handlers.ports import CompanyTable, StoryQueries
 
 _MIN_PREFIX = 3
 _MAX_CHOICES = 8
+_MAX_SUGGESTIONS = 5
+MAX_CANDIDATES = 5_000  # stored names scored for one "did you mean" reply
+TABLE_CUTOFF = 60  # 0-100: how close a table name must be to be suggested
+STORED_CUTOFF = 70  # stored names are noisier (any organisation a headline named): closer
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +54,7 @@ class StaticCompanyTable:
         return self._keys.get(name.casefold())
 
     def suggest(self, name: str, limit: int = 5) -> list[str]:
-        close = difflib.get_close_matches(name.casefold(), list(self._keys), n=limit * 2)
+        close = close_names(name, list(self._keys), limit=limit * 2, cutoff=TABLE_CUTOFF)
         return _unique(self._keys[key] for key in close)[:limit]
 
     def names(self) -> list[str]:
@@ -112,10 +123,18 @@ class CompanyDirectory:
                 return Resolution(prefixed[0])
             if prefixed:
                 return Resolution(None, choices=tuple(sorted(prefixed)[:_MAX_CHOICES]))
-        close = difflib.get_close_matches(key, [n.casefold() for n in stored], n=5, cutoff=0.7)
-        by_key = {n.casefold(): n for n in stored}
-        suggestions = _unique([*self._table.suggest(name, 5), *(by_key[k] for k in close)])
-        return Resolution(None, suggestions=tuple(suggestions[:5]))
+        suggestions = await asyncio.to_thread(self._suggest, name, stored)
+        return Resolution(None, suggestions=tuple(suggestions))
+
+    def _suggest(self, name: str, stored: Sequence[str]) -> list[str]:
+        """The table's close names, then the closest stored ones (runs in a thread)."""
+        close = close_names(
+            name,
+            fuzzy_candidates(name, stored),
+            limit=_MAX_SUGGESTIONS,
+            cutoff=STORED_CUTOFF,
+        )
+        return _unique([*self._table.suggest(name, _MAX_SUGGESTIONS), *close])[:_MAX_SUGGESTIONS]
 
     async def complete(self, prefix: str, limit: int = 25) -> list[str]:
         """Names starting with ``prefix`` (any word of the name), alphabetical.
@@ -135,6 +154,15 @@ class CompanyDirectory:
             self._stored = await self._stories.known_companies()
             self._stored_at = now
         return self._stored
+
+
+def fuzzy_candidates(typed: str, stored: Sequence[str], bound: int = MAX_CANDIDATES) -> list[str]:
+    """At most ``bound`` stored names worth scoring against ``typed``: all of them when few,
+    else those of a length that can reach :data:`STORED_CUTOFF`, in the store's order."""
+    if len(stored) <= bound:
+        return list(stored)
+    fits = (n for n in stored if may_reach(typed, n, STORED_CUTOFF))
+    return list(itertools.islice(fits, bound))
 
 
 def _starts(name: str, key: str) -> bool:

@@ -13,7 +13,6 @@ written, and ambiguous ones never inside ALL-CAPS text.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -24,6 +23,7 @@ from typing import Any
 
 from bot.classify.trie import trie_pattern
 from bot.errors import ConfigError
+from bot.suggest import close_names
 
 # Legal-form suffixes that never change which company is meant.
 _LEGAL = (
@@ -204,8 +204,8 @@ class CompanyTable:
         return None
 
     def suggest(self, name: str, limit: int = 5) -> list[str]:
-        """Canonical names close to ``name`` (for "did you mean" replies)."""
-        keys = difflib.get_close_matches(_key(name), list(self._alias), n=limit * 3, cutoff=0.6)
+        """Canonical names close to ``name`` (for "did you mean" replies; :mod:`bot.suggest`)."""
+        keys = close_names(_key(name), list(self._alias), limit=limit * 3, cutoff=60)
         return list(dict.fromkeys(self._alias[k] for k in keys))[:limit]
 
     def _lookup(self, written: str) -> str:

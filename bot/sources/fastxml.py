@@ -9,12 +9,16 @@ for *anything* unusual, so :mod:`bot.sources.feeds` falls back to feedparser: a 
 (entities can only be declared in one, and they are feedparser's job), an encoding other than
 UTF-8 (declared or in the HTTP charset), a root other than ``<rss>`` / Atom ``<feed>``, a default
 namespace on ``<rss>``, ``xml:base``, XHTML content, markup nested in a text field, any XML
-error, or no items. It mirrors feedparser's choices (first ``link``, last ``guid``, a permalink
-guid as the link, its description-versus-content rule for the summary, ``pubDate`` before
-``dc:date``, ``<source>`` as the outlet, its guess whether an RSS title is HTML) and uses
-feedparser's own date parser for every date but the common RSS form, which it reads directly;
-the test suite checks both paths agree on every sample and on generated documents, and the
-direct date reading against feedparser's.
+error, or no items. It also declines what feedparser reads from places this path does not look
+(:data:`_ELSEWHERE`: a title in ``dc:title`` or ``media:title``, a date in ``dcterms:issued``
+or ``dcterms:modified``), what feedparser reads another way (an Atom 0.3 ``mode``, such as a
+base64 title; an Atom ``<link>`` with the URL as text; an RSS ``<link href>``) and a date given
+twice in one item (feedparser keeps the last). It mirrors feedparser's choices (first
+``link``, last ``guid``, a permalink guid as the link, its description-versus-content rule for
+the summary, ``pubDate`` before ``dc:date``, ``<source>`` as the outlet, its guess whether an
+RSS title is HTML) and uses feedparser's own date parser for every date but the common RSS
+form, which it reads directly; the test suite checks both paths agree on every sample and on
+generated documents, and the direct date reading against feedparser's.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from bot.sources.entries import RawEntry, struct_to_datetime
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
+DCTERMS = "http://purl.org/dc/terms/"
+MEDIA = "http://search.yahoo.com/mrss/"
 _DECLARED = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([^\"']+)", re.IGNORECASE)
 _ATOM_FEED = f"{{{ATOM}}}feed"
 _ATOM_TEXT = {"title", "id", "summary", "content", "published", "issued", "updated", "modified"}
@@ -99,6 +105,11 @@ _ATOM_LINK = f"{{{ATOM}}}link"
 _ATOM_SOURCE = f"{{{ATOM}}}source"
 _ATOM_TITLE = f"{{{ATOM}}}title"
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+# Elements feedparser takes a title or a date from, anywhere in the document, which this path
+# does not read: their presence sends the whole document to feedparser.
+_ELSEWHERE = frozenset(
+    {f"{{{DC}}}title", f"{{{MEDIA}}}title", f"{{{DCTERMS}}}issued", f"{{{DCTERMS}}}modified"}
+)
 
 
 def _top_items(root: Element, tag: str) -> list[Element]:
@@ -156,9 +167,14 @@ class _Item:
         elif field in ("link", "source"):
             item.setdefault(field, value)
         elif field in ("pubDate", "published", "issued"):
-            item.setdefault("published", value)
+            self._date("published", value)
         else:  # dc:date, updated, modified
-            item.setdefault("updated", value)
+            self._date("updated", value)
+
+    def _date(self, field: str, value: str) -> None:
+        if field in self.values:  # feedparser keeps the last of them
+            raise _Unusual(f"{field} twice in one item")
+        self.values[field] = value
 
 
 def _rss_item(element: Element) -> dict[str, Any]:
@@ -166,6 +182,8 @@ def _rss_item(element: Element) -> dict[str, Any]:
     for child in element:
         field = _RSS_FIELDS.get(child.tag)
         if field is not None:
+            if field == "link" and "href" in child.attrib:
+                raise _Unusual("an Atom-style link in an RSS item")
             item.finish(field, _text(child), child.attrib)
     return item.values
 
@@ -179,6 +197,7 @@ def _atom_entry(element: Element) -> dict[str, Any]:
                 if part.tag == _ATOM_TITLE:
                     item.finish("source", _text(part), part.attrib)
         elif tag == _ATOM_LINK:
+            _plain_link(child)
             attrs = child.attrib
             rel = attrs.get("rel", "alternate")
             kind = attrs.get("type", "text/html")
@@ -186,8 +205,8 @@ def _atom_entry(element: Element) -> dict[str, Any]:
                 item.values.setdefault("link", attrs["href"].strip())
         elif tag in _ATOM_FIELDS:
             attrs = child.attrib
-            if "xhtml" in attrs.get("type", "text") or attrs.get("src"):
-                raise _Unusual("xhtml or out-of-line content")
+            if "xhtml" in attrs.get("type", "text") or attrs.get("src") or "mode" in attrs:
+                raise _Unusual("xhtml, out-of-line or Atom 0.3 encoded content")
             item.finish(_ATOM_FIELDS[tag], _text(child), attrs)
     return item.values
 
@@ -205,10 +224,17 @@ def _read(root: Element) -> tuple[list[dict[str, Any]], str | None]:
     raise _Unusual(f"root {root.tag}")
 
 
+def _plain_link(element: Element) -> None:
+    """An Atom ``<link>`` as this path reads it: the URL in ``href``, nothing as text."""
+    if "href" not in element.attrib or (element.text or "").strip() or len(element):
+        raise _Unusual("an Atom link without href or with content")
+
+
 def _alternate(element: Element) -> str | None:
     """The href of an Atom ``<link>`` to the web page (rel alternate, an HTML type), or None."""
     if element.tag != _ATOM_LINK:
         return None
+    _plain_link(element)
     attrs = element.attrib
     if attrs.get("rel", "alternate") == "alternate" and "html" in attrs.get("type", "text/html"):
         return attrs.get("href", "").strip() or None
@@ -233,8 +259,9 @@ def fast_entries(body: bytes, content_type: str | None) -> list[RawEntry] | None
     try:
         parser.feed(body)
         root = parser.close()
-        if any(element.get(_XML_BASE) is not None for element in root.iter()):
-            raise _Unusual("xml:base")
+        for element in root.iter():
+            if element.get(_XML_BASE) is not None or element.tag in _ELSEWHERE:
+                raise _Unusual(f"xml:base or {element.tag}")
         items, site = _read(root)
     except (ParseError, _Unusual, ValueError):
         return None

@@ -82,6 +82,8 @@ def test_ambiguous_names_match_only_as_written(table: CompanyTable) -> None:
 def test_suggest_is_fuzzy(table: CompanyTable) -> None:
     assert table.suggest("Foxcon")[0] == "Foxconn"
     assert "Volkswagen" in table.suggest("Volkswagon")
+    assert table.suggest("motor toyota")[0] == "Toyota"  # an alias, words in another order
+    assert table.suggest("zzqxw") == []
 
 
 def test_with_extra_adds_and_merges(table: CompanyTable) -> None:

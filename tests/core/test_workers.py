@@ -4,6 +4,7 @@ before the first poll on request, unset again when stopped, and gone when the bo
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -43,6 +44,8 @@ async def test_pool_starts_preloaded_workers_and_stops_cleanly() -> None:
         assert imported_in not in (pid, os.getpid())
         # workers yield to the event loop: NICENESS steps lower priority (19 at most)
         assert pool.submit(os.nice, 0).result(timeout=60) == min(19, os.nice(0) + NICENESS)
+        # Ctrl-C reaches the workers too; the main process stops them instead
+        assert pool.submit(signal.getsignal, signal.SIGINT).result(timeout=60) == signal.SIG_IGN
     finally:
         stop_pool(pool)
     assert offload._executor is None
@@ -70,6 +73,9 @@ def test_worker_count_defaults_to_cores() -> None:
     assert worker_count(None) == (os.cpu_count() or 1)
     assert worker_count(3) == 3
     assert "bot.analysis" in PRELOAD
+    # first, so the forkserver ignores SIGINT while it imports the rest, and its workers from
+    # the fork on
+    assert PRELOAD[0] == "bot.worker_signals"
 
 
 CHILD = """

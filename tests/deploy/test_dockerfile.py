@@ -64,7 +64,13 @@ def test_builder_installs_the_package_into_a_venv_that_the_runtime_copies(
 ) -> None:
     builder, runtime = stages[0], stages[-1]
     assert any(f"venv {VENV}" in run for run in builder.all("RUN"))
-    assert any(re.search(r"pip install \.(\s|$)", run) for run in builder.all("RUN"))
+    runs = builder.all("RUN")
+    # dependencies from the lock file, hashes checked; then the package alone
+    assert any("pip install --require-hashes -r requirements.lock" in run for run in runs)
+    assert any(re.search(r"pip install --no-deps [^&]*\.(\s|$)", run) for run in runs)
+    locked = next(i for i, run in enumerate(runs) if "requirements.lock" in run)
+    package = next(i for i, run in enumerate(runs) if "--no-deps" in run)
+    assert locked < package
     assert f"--from=builder {VENV} {VENV}" in runtime.all("COPY")
     assert any(f"PATH={VENV}/bin:" in env for env in runtime.all("ENV"))
 
@@ -78,6 +84,7 @@ def test_files_the_build_copies_exist_and_are_not_dockerignored(stages: list[Sta
         words = [w for w in args.split() if not w.startswith("--")]
         sources += words[:-1]
     assert "pyproject.toml" in sources and "bot" in sources
+    assert "requirements.lock" in sources
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["readme"] in sources  # setuptools reads it while building
     for source in sources:

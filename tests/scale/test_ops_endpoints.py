@@ -122,6 +122,10 @@ async def test_metrics_count_what_the_bot_did(running: tuple[Bot, FeedServer, st
     assert await bot.metric("dealradar_delivery_latency_seconds_count") == 1
     assert await bot.metric('dealradar_delivery_latency_seconds_bucket{le="+Inf"}') == 1
     assert "dealradar_queue_depth 0.0" in body
+    # the standard collectors are served too: process, platform, garbage collector
+    assert await bot.metric("process_resident_memory_bytes") > 0
+    assert 'python_gc_objects_collected_total{generation="0"}' in body
+    assert "python_info{" in body
 
 
 async def _ge(bot: Bot, sample: str, value: float) -> bool:
