@@ -110,13 +110,27 @@ class Browser:
 
     async def follow(self, element: Any) -> None:
         """Click ``element`` (a link or a submit button) and wait for the next page."""
-        from selenium.webdriver.support import expected_conditions
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
         from selenium.webdriver.support.wait import WebDriverWait
 
         page = await self.find("html")
         await self.run(element.click)
+
+        def left(_driver: Any) -> bool:
+            """The old page is gone. Chromium may say so as "stale element" or, caught mid-way
+            through the navigation, as a node that "does not belong to the document"."""
+            try:
+                page.is_enabled()
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as exc:
+                if "does not belong to the document" in str(exc):
+                    return True
+                raise
+            return False
+
         wait = WebDriverWait(self.driver, 10)
-        await self.run(wait.until, expected_conditions.staleness_of(page))
+        await self.run(wait.until, left)
         await self.run(
             wait.until, lambda d: d.execute_script("return document.readyState") == "complete"
         )
