@@ -128,7 +128,7 @@ async def test_filters_decide_what_is_new_and_follow_ups_keep_their_thread(
         runtime, on_slack("C1"), "watch Acme Motors closures country:GB min-jobs:500 -recall"
     )
     assert "only stories matching: country:GB min-jobs:500 -recall" in said
-    await deal(runtime, on_slack("C2"), "watch Acme Motors min-confidence:0.9 status:-talks")
+    await deal(runtime, on_slack("C2"), "watch Acme Motors min-confidence:0.95 status:-talks")
     await deal(runtime, on_slack("C3"), "watch Acme Motors country:Japan")
     await deal(runtime, on_slack("C3"), "digest daily 08:00 UTC")
     line = build_text("watch", {"company": "Acme Motors", "filters": 'country:JP +"EV"'})
@@ -136,9 +136,9 @@ async def test_filters_decide_what_is_new_and_follow_ups_keep_their_thread(
     listed = await deal(runtime, on_slack("C1"), "list")
     assert "watching Acme Motors: plant closures · country:GB min-jobs:500 -recall" in listed
 
-    # UK, planned, 1,200 jobs, confidence ~0.94: C1 and C2 hear of it; C3 and Discord do not
+    # UK, planned, 1,200 jobs, confidence ~0.99: C1 and C2 hear of it; C3 and Discord do not
     feeds.add_item("/a.xml", item(1, "Acme Motors to close its Swindon plant, cutting 1,200 jobs"))
-    # Japan, 300 jobs, confidence ~0.67: Discord and C3 (its digest) only
+    # Japan, 300 jobs, confidence ~0.92: Discord and C3 (its digest) only
     feeds.add_item("/a.xml", item(2, "Acme Motors to close Oppama EV battery plant, 300 jobs"))
     await cycle(runtime, clock)
 
