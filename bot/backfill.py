@@ -113,7 +113,7 @@ class Backfiller:
         *,
         clock: Callable[[], datetime],
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        spacer: Spacer = gdelt.SPACER,
+        spacer: Spacer | None = None,
     ) -> None:
         self._client = client
         self._limits = limits
@@ -121,7 +121,7 @@ class Backfiller:
         self._list_sources = list_sources
         self._clock = clock
         self._sleep = sleep
-        self._spacer = spacer
+        self._spacer = spacer or gdelt.SPACER  # the process-wide GDELT slot, as polling
 
     async def _plan(self, company: str) -> _Plan:
         sources = [s for s in await self._list_sources() if s.enabled]
