@@ -31,6 +31,13 @@ from tests.fakes.gdelt_api import GdeltStandIn
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_logging(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command sets up the process's logging (replacing the root handlers, pytest's log
+    capture among them); in-process runs here leave it as the suite has it."""
+    monkeypatch.setattr("bot.cli.backfill.configure_logging", lambda ctx, settings: None)
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     path = tmp_path / "bot.toml"
