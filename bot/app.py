@@ -22,6 +22,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.analysis import Analyser, DeferredClassifier
+from bot.backfill import Backfiller, BackfillJobs
 from bot.config.settings import Settings
 from bot.delivery import DeliveryStats, DeliveryWorker
 from bot.domain import ChannelRef, Notice, Sink
@@ -131,6 +132,8 @@ class Runtime:
     delivery: DeliveryWorker
     client: httpx.AsyncClient
     sinks: dict[str, Sink]
+    backfiller: Backfiller
+    backfills: BackfillJobs
     commands: DealCommands | None = None
     web_routes: list[WebRoute] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)  # chat connections, long runs only
@@ -267,7 +270,6 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
     classifier = DeferredClassifier(extra_companies)
     companies = company_table(settings)
     router = build_router(settings, sessions, companies)
-    commands = build_commands(settings, engine, now=clock, table=companies)
     pipeline = Pipeline(
         units,
         classifier,
@@ -278,6 +280,9 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         metrics=metrics,
         analyse_many=Analyser(classifier, parse_pool, workers).analyse_many,
     )
+    backfiller = Backfiller(client, limits, pipeline.store_backlog, sources.all, clock=clock)
+    backfills = BackfillJobs(backfiller)
+    commands = build_commands(settings, engine, now=clock, table=companies, backfill=backfills)
     sinks: dict[str, Sink] = {"console": ConsoleSink()}
 
     def on_result(item: ClaimedDelivery, outcome: str, _latency: float | None) -> None:
@@ -332,6 +337,8 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         delivery=delivery,
         client=client,
         sinks=sinks,
+        backfiller=backfiller,
+        backfills=backfills,
     )
     runtime.commands = commands
     if settings.slack.enabled:
@@ -352,7 +359,7 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         reads, store = ConsoleReads(sessions), SqlCommandStore(sessions, settings.poll_interval)
         runtime.web_routes += build_console(settings, reads, store, companies, clock)
     runtime_holder.append(runtime)
-    runtime.closers += [engine.dispose, client.aclose]
+    runtime.closers += [engine.dispose, client.aclose, backfills.close]
     if parse_pool is not None:
         runtime.workers = (parse_pool, workers)
         runtime.closers.append(lambda: stop_pool(parse_pool))

@@ -153,9 +153,30 @@ class Pipeline:
         articles, and per-feed transactions were most of its cost. Returns the number of new
         articles of each fetch, in order; all or nothing is stored."""
         groups = [
-            ArticleGroup(f.source.id, self._items(f), f.now, alertable=f.source.backlog_done)
+            ArticleGroup(
+                f.source.id,
+                self._items(f.outcome.entries, f.source.name),
+                f.now,
+                alertable=f.source.backlog_done,
+            )
             for f in fetches
         ]
+        updates = [(f.source.id, f.source_values) for f in fetches]
+        return await self._store(groups, updates)
+
+    async def store_backlog(
+        self, source_id: int | None, source_name: str, entries: Sequence[FeedEntry], now: datetime
+    ) -> int:
+        """Store past entries as a source's first poll stores its backlog: deduplicated,
+        classified and placed into stories, never alerted (the backfill of a new watch,
+        :mod:`bot.backfill`). ``source_id`` may be None (no stored source). Returns how many
+        were new."""
+        group = ArticleGroup(source_id, self._items(entries, source_name), now, alertable=False)
+        return (await self._store([group], []))[0]
+
+    async def _store(
+        self, groups: Sequence[ArticleGroup], updates: list[tuple[int, dict[str, object]]]
+    ) -> list[int]:
         async with self._units.begin() as unit:
             # Stored as classified: they are classified below, in this same transaction.
             per_fetch = await unit.add_article_groups(groups, classified=True)
@@ -180,26 +201,25 @@ class Pipeline:
                 for part in parts:
                     part.cancel()
                 await asyncio.gather(*parts, return_exceptions=True)
-            await unit.update_sources(
-                self._owner, [(f.source.id, f.source_values) for f in fetches]
-            )
+            if updates:
+                await unit.update_sources(self._owner, updates)
         if self._metrics:
             self._metrics.articles.inc(len(new))
         return [len(articles) for articles in per_fetch]
 
     @staticmethod
-    def _items(fetch: ChangedFetch) -> list[NewArticle]:
+    def _items(entries: Sequence[FeedEntry], source_name: str) -> list[NewArticle]:
         return [
             NewArticle(
                 url=entry.url,
                 canonical_url=entry.canonical_url or canonical_url(entry.url),
                 title=entry.title,
                 summary=entry.summary,
-                outlet=outlet_of(entry, fetch.source.name)[:200],
+                outlet=outlet_of(entry, source_name)[:200],
                 guid=entry.guid,
                 published_at=entry.published,
             )
-            for entry in fetch.outcome.entries
+            for entry in entries
             if entry.storable
         ]
 

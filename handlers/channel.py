@@ -54,8 +54,21 @@ async def watch(ctx: Context, command: c.Watch, caller: Caller) -> Reply:
         lines.append(f"only stories matching: {command.filters.describe()}")
     if ctx.watch_adds_sources and company != EVERY_COMPANY:
         lines.extend(await _collect(ctx, company, caller))
+    if new and company != EVERY_COMPANY:
+        lines.extend(_backfill(ctx, company))
     title = f"This channel {verb} {_label(company)}: {_EVENTS_LABEL[command.events]}"
     return Reply(title=title, lines=tuple(lines))
+
+
+def _backfill(ctx: Context, company: str) -> list[str]:
+    """Start fetching ``company``'s recent past in the background, where the bot can."""
+    if ctx.backfill is None or not ctx.backfill.start(company):
+        return []
+    days = ctx.backfill.days
+    return [
+        f"Fetching the last {days} days about {company} in the background: "
+        f"/deal {company} {days}d lists them; none of it is alerted."
+    ]
 
 
 async def _collect(ctx: Context, company: str, caller: Caller) -> list[str]:

@@ -14,7 +14,7 @@ from bot.config.settings import LimitsConfig, RouteConfig
 from bot.errors import CommandError
 from handlers.api import Caller
 from handlers.companies import CompanyDirectory, Resolution
-from handlers.ports import EVERY_COMPANY, CommandStore
+from handlers.ports import EVERY_COMPANY, Backfills, CommandStore
 
 STORY_LIMIT = 15
 
@@ -28,6 +28,7 @@ class Context:
     admins: frozenset[str] = frozenset()
     watch_adds_sources: bool = True
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    backfill: Backfills | None = None  # where a new watch fetches the company's recent past
 
     def is_admin(self, caller: Caller) -> bool:
         return (

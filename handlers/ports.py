@@ -196,6 +196,17 @@ class RoutingStore(SubscriptionStore, MuteStore, ChannelSettingsStore, Protocol)
     """What :class:`bot.routing.Router` reads."""
 
 
+class Backfills(Protocol):
+    """Background backfills of a newly watched company's recent past (:mod:`bot.backfill`)."""
+
+    days: int  # how far back a backfill reaches
+
+    def start(self, company: str) -> bool:
+        """Start backfilling ``company`` (canonical name) in the background, unless one is
+        running; True when started. Never raises for the backfill's own failures."""
+        ...
+
+
 class CompanyTable(Protocol):
     """The classifier's company table as ``/deal`` uses it (``bot.classify.companies``)."""
 

@@ -23,7 +23,7 @@ from handlers.companies import CompanyDirectory
 from handlers.context import Context
 from handlers.grammar import parse
 from handlers.help import help_reply
-from handlers.ports import CommandStore, CompanyTable
+from handlers.ports import Backfills, CommandStore, CompanyTable
 from handlers.ratelimit import CommandRateLimiter, Refusal
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ class DealCommands:
         admins: Sequence[str] = (),
         watch_adds_sources: bool = True,
         limits: LimitsConfig | None = None,
+        backfill: Backfills | None = None,
     ) -> None:
         limits = limits or LimitsConfig()
         self.directory = CompanyDirectory(companies, store, now)
@@ -56,6 +57,7 @@ class DealCommands:
             admins=frozenset(admins),
             watch_adds_sources=watch_adds_sources,
             limits=limits,
+            backfill=backfill,
         )
 
     async def run(self, text: str, caller: Caller) -> Reply:

@@ -19,6 +19,10 @@ from bot import __version__
 
 # name -> ("module:attribute", the first paragraph of the command's docstring)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "backfill": (
+        "bot.cli.backfill:backfill",
+        "Fetch and store a company's recent news (news search, GDELT) without alerting.",
+    ),
     "check-config": (
         "bot.cli.run:check_config",
         "Validate the configuration and print what it resolves to (secrets redacted).",

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from bot.classify import default_classifier
 from bot.classify.evaluation import evaluate
 from bot.cli.jsonl import open_input, read_jsonl
-from bot.domain import Event
+from bot.cli.progress import counted_lines, file_size, progress_bar
+from bot.domain import Classifier, Event
 
 
 def _render(events: list[Event]) -> str:
@@ -38,6 +41,17 @@ def _render(events: list[Event]) -> str:
     return "\n".join(lines)
 
 
+def _classify_lines(classifier: Classifier, items: Iterable[tuple[int, dict[str, Any]]]) -> None:
+    for _, item in items:
+        events = classifier.classify(
+            str(item.get("headline") or item.get("title") or ""),
+            str(item.get("lede") or item.get("summary") or ""),
+            str(item.get("body") or ""),
+        )
+        out = {"id": item.get("id"), "events": [e.to_json() for e in events]}
+        click.echo(json.dumps(out, ensure_ascii=False))
+
+
 @click.command("classify")
 @click.argument("text", required=False)
 @click.option("--lede", default="", help="Summary or first sentence, when TEXT is a headline.")
@@ -54,14 +68,9 @@ def classify_command(text: str | None, lede: str, as_json: bool, jsonl: str | No
     if jsonl is not None:
         stream = open_input(jsonl)
         try:
-            for _, item in read_jsonl(stream, jsonl):
-                events = classifier.classify(
-                    str(item.get("headline") or item.get("title") or ""),
-                    str(item.get("lede") or item.get("summary") or ""),
-                    str(item.get("body") or ""),
-                )
-                out = {"id": item.get("id"), "events": [e.to_json() for e in events]}
-                click.echo(json.dumps(out, ensure_ascii=False))
+            with progress_bar(file_size(stream), "classify") as advance:
+                lines = counted_lines(stream, advance)
+                _classify_lines(classifier, read_jsonl(lines, jsonl))
         finally:
             if stream is not sys.stdin:
                 stream.close()
@@ -108,13 +117,15 @@ def eval_command(
         return
     if path is None:
         raise click.UsageError("give FILE (or --splits)")
+    classifier = default_classifier()
     stream = open_input(path)
-    try:
-        rows = [item for _, item in read_jsonl(stream, path)]
+    try:  # streamed: each row is scored as it is read
+        with progress_bar(file_size(stream), "eval") as advance:
+            rows = (item for _, item in read_jsonl(counted_lines(stream, advance), path))
+            report = evaluate(rows, classifier, company_misses=company_misses)
     finally:
         if stream is not sys.stdin:
             stream.close()
-    report = evaluate(rows, default_classifier(), company_misses=company_misses)
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -30,8 +30,9 @@ def open_input(path: str) -> TextIO:
         raise InputError(f"{path}: {exc.strerror}") from exc
 
 
-def read_jsonl(stream: TextIO, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line number, object)`` for each non-blank line.
+def read_jsonl(stream: TextIO | Iterable[str], name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, object)`` for each non-blank line of ``stream`` (a file, or any
+    iterable of lines: :func:`bot.cli.progress.counted_lines` measures progress).
 
     Raises:
         InputError: a line is not a JSON object.

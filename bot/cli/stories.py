@@ -18,6 +18,7 @@ import click
 
 from bot.classify import CompanyTable, default_classifier
 from bot.cli.jsonl import InputError, read_all
+from bot.cli.progress import progress_bar
 from bot.stories.evaluation import score_clusters
 from bot.stories.replay import company_finder, replay
 
@@ -34,8 +35,11 @@ def assign_stories(items: list[dict[str, Any]]) -> Iterator[tuple[Any, str]]:
 @click.option("--jsonl", "path", required=True, help="JSON-lines items, or - for stdin.")
 def cluster(path: str) -> None:
     """Print the story key of each item of a JSON-lines file, in order."""
-    for item_id, key in assign_stories(read_all(path)):
-        click.echo(json.dumps({"id": item_id, "story": key}, ensure_ascii=False))
+    items = read_all(path)
+    with progress_bar(len(items), "cluster") as advance:
+        for item_id, key in assign_stories(items):
+            click.echo(json.dumps({"id": item_id, "story": key}, ensure_ascii=False))
+            advance(1)
 
 
 @click.command("eval-clusters")

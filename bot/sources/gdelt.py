@@ -12,6 +12,10 @@ become :class:`SourceError`: ``rate_limited`` (retryable, ``retry_after``), ``ba
 no results. Articles carry no summary or publication time: ``seendate`` (when GDELT first saw the
 URL) stands in for ``published``, and ``domain`` becomes the outlet. GDELT tokenises
 punctuation in titles (``word , word``); spaces before punctuation are removed.
+
+:func:`fetch_window` asks for one time window of the past (``startdatetime`` /
+``enddatetime``, up to :data:`WINDOW_MAX_RECORDS` articles): the backfill of a new watch
+(:mod:`bot.backfill`). The DOC API searches only the last :data:`HISTORY_DAYS` days.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,6 +42,8 @@ DEFAULT_BASE_URL = "https://api.gdeltproject.org/api/v2/doc/doc"
 BASE_URL_ENV = "DEALRADAR_GDELT_URL"
 MIN_SPACING_S = 5.0
 MAX_RECORDS = 75
+WINDOW_MAX_RECORDS = 250  # the most one DOC 2.0 request returns
+HISTORY_DAYS = 90  # how far back the DOC 2.0 API searches
 RATE_LIMIT_RETRY_AFTER_S = 60.0
 SPACER = Spacer(MIN_SPACING_S)
 """Process-wide: every GDELT request waits for its slot here."""
@@ -63,6 +70,27 @@ def gdelt_url(query: str, base_url: str | None = None) -> str:
         "format": "json",
         "maxrecords": str(MAX_RECORDS),
         "sort": "datedesc",
+    }
+    return base + ("&" if "?" in base else "?") + urlencode(params)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+
+
+def gdelt_window_url(
+    query: str, start: datetime, end: datetime, base_url: str | None = None
+) -> str:
+    """The ``artlist`` JSON URL for ``query`` seen in ``[start, end)``, newest first."""
+    base = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    params = {
+        "query": query.strip(),
+        "mode": "artlist",
+        "format": "json",
+        "maxrecords": str(WINDOW_MAX_RECORDS),
+        "sort": "datedesc",
+        "startdatetime": _stamp(start),
+        "enddatetime": _stamp(end),
     }
     return base + ("&" if "?" in base else "?") + urlencode(params)
 
@@ -155,3 +183,24 @@ async def fetch(
         )
     await SPACER.wait()
     return await fetch_document(client, gdelt_url(spec.query), state, limits, _parse_result)
+
+
+async def fetch_window(
+    client: httpx.AsyncClient,
+    query: str,
+    start: datetime,
+    end: datetime,
+    limits: FetchLimits,
+    spacer: Spacer = SPACER,
+) -> list[FeedEntry]:
+    """Wait for a GDELT slot (``spacer``), then fetch and parse one window of the past.
+
+    Raises:
+        SourceError: fetch errors (``rate_limited`` with ``retry_after`` on 429 or a GDELT
+            rate notice) and GDELT notices (see the module docstring).
+    """
+    await spacer.wait()
+    outcome = await fetch_document(
+        client, gdelt_window_url(query, start, end), FetchState(), limits, _parse_result
+    )
+    return outcome.entries

@@ -45,6 +45,7 @@ from handlers.companies import MergedTable, StaticCompanyTable
 from handlers.filters import Filters
 from handlers.ports import (
     EVERY_COMPANY,
+    Backfills,
     ChannelPrefs,
     CompanyTable,
     Mute,
@@ -450,6 +451,7 @@ def build_commands(
     engine: AsyncEngine,
     now: Callable[[], datetime] | None = None,
     table: CompanyTable | None = None,
+    backfill: Backfills | None = None,
 ) -> DealCommands:
     """The ``/deal`` runner (also the ``FeedbackRecorder``) over ``engine``'s database."""
     store = SqlCommandStore(
@@ -463,4 +465,5 @@ def build_commands(
         admins=settings.admins,
         watch_adds_sources=settings.watch_adds_sources,
         limits=settings.limits,
+        backfill=backfill,
     )
