@@ -27,6 +27,8 @@ SCRIPTS = (
     "e2e_latency",
     "memory",
     "startup",
+    "whole_process",
+    "console_pages",
 )
 
 
