@@ -78,37 +78,12 @@ async def source_rows(settings: Settings, now: datetime) -> list[SourceRecord]:
         StoreError: the database cannot be read or its schema is behind this version.
     """
     from bot.app import desired_sources
-    from bot.store.sources_repo import SourcesRepo
+    from bot.store.sources_repo import SourcesRepo, unpolled
 
     async with read_only(settings) as sessions:
         stored = [] if sessions is None else await SourcesRepo(sessions).all()
     names = {row.name for row in stored}
-    pending = [
-        SourceRecord(
-            id=0,
-            name=d.name,
-            kind=d.kind,
-            url=d.url,
-            query=d.query,
-            interval_s=d.interval_s,
-            origin="config",
-            enabled=True,
-            etag=None,
-            last_modified=None,
-            body_hash=None,
-            consecutive_failures=0,
-            backlog_done=False,
-            next_poll_at=now,
-            last_success_at=None,
-            last_error=None,
-            last_error_at=None,
-            disabled_reason=None,
-            disabled_at=None,
-            created_at=now,
-        )
-        for d in desired_sources(settings)
-        if d.name not in names
-    ]
+    pending = [unpolled(d, now) for d in desired_sources(settings) if d.name not in names]
     return sorted([*stored, *pending], key=lambda row: row.name)
 
 

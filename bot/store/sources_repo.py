@@ -58,6 +58,33 @@ class DesiredSource:
     interval_s: float
 
 
+def unpolled(spec: DesiredSource, now: datetime, origin: str = "config") -> SourceRecord:
+    """The record of a source as :meth:`SourcesRepo.sync_config` stores it before its first
+    poll (id 0 until it is stored): enabled, due ``now``, no fetch state."""
+    return SourceRecord(
+        id=0,
+        name=spec.name,
+        kind=spec.kind,
+        url=spec.url,
+        query=spec.query,
+        interval_s=spec.interval_s,
+        origin=origin,
+        enabled=True,
+        etag=None,
+        last_modified=None,
+        body_hash=None,
+        consecutive_failures=0,
+        backlog_done=False,
+        next_poll_at=now,
+        last_success_at=None,
+        last_error=None,
+        last_error_at=None,
+        disabled_reason=None,
+        disabled_at=None,
+        created_at=now,
+    )
+
+
 _RECORD_COLUMNS = [getattr(SourceRow, f.name) for f in fields(SourceRecord)]
 
 

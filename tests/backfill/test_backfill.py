@@ -11,6 +11,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from bot.sources import gdelt
 from bot.sources.base import FetchLimits
 from bot.sources.client import build_client
 from bot.sources.spacing import Spacer
-from bot.store.sources_repo import SourceRecord
+from bot.store.sources_repo import DesiredSource, SourceRecord, unpolled
 from handlers.api import Caller
 from tests.fakes.feedserver import FeedServer
 from tests.fakes.gdelt_api import GdeltStandIn, sample_keys
@@ -145,28 +146,8 @@ async def test_an_interrupted_backfill_resumes_when_run_again(
 
 
 def record(source_id: int, kind: str, query: str) -> SourceRecord:
-    return SourceRecord(
-        id=source_id,
-        name=f"{kind} {query}",
-        kind=kind,
-        url=None,
-        query=query,
-        interval_s=300.0,
-        origin="config",
-        enabled=True,
-        etag=None,
-        last_modified=None,
-        body_hash=None,
-        consecutive_failures=0,
-        backlog_done=True,
-        next_poll_at=NOW,
-        last_success_at=None,
-        last_error=None,
-        last_error_at=None,
-        disabled_reason=None,
-        disabled_at=None,
-        created_at=NOW,
-    )
+    spec = DesiredSource(f"{kind} {query}", kind, None, query, 300.0)
+    return replace(unpolled(spec, NOW), id=source_id, backlog_done=True)
 
 
 class Recorder:
