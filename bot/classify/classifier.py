@@ -66,7 +66,8 @@ _BACKER_AFTER = re.compile(r"-(?:backed|owned|controlled|funded|led)\b")
 _OWNER_OF = re.compile(r"'s\s+")
 _DEAL_AFTER = re.compile(r"\s+(?:JV|joint|venture|deal|alliance|tie-up|partnership|pact)\b", re.I)
 _NOT_JOINT = re.compile(
-    r"\b(?:to\s+(?:buy|purchase|acquire|sell|settle)|acquisition|merger|takeover|lawsuit|"
+    r"\b(?:to\s+(?:buy|purchase|acquire|sell|settle)|acquisition|merg(?:e|es|ed|er|ers|ing)|"
+    r"takeover|lawsuit|"
     r"settlement|sue|sues)\b"
 )
 _JOINT_HINT = re.compile(

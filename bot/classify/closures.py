@@ -20,7 +20,8 @@ _CLOSE_TO = re.compile(r"\bclose(?:d|s|r)?\s+to\b")
 # Verbs of completing a transaction: mask the verb only.
 _DEAL_CLOSE = re.compile(
     r"\b(clos(?:e|es|ed|ing))\s+(?:(?:a|an|the|its|their|this|that|his|her)\s+)?"
-    r"(?:[\w$.,%-]+\s+){0,4}?(?:deal|acquisition|purchase|transaction|sale|merger|takeover|"
+    r"(?:(?!(?:plants?|factor(?:y|ies)|mills?|works|smelters?|refiner(?:y|ies)|mines?|sites?|"
+    r"shipyards?|foundr(?:y|ies)|after|as|amid|following)\b)[\w$.,%-]+\s+){0,4}?(?:deal|acquisition|purchase|transaction|sale|merger|takeover|"
     r"buyout|offering|round|financing|gap|partnership|venture|loop|ranks|investment|bid|"
     r"agreement|contract|case|probe|investigation|books?|session|week|day)s?\b"
 )
@@ -131,6 +132,10 @@ _AVERTED = re.compile(
     r"|\b(?:plant|factory|mill|smelter|refinery|works|mine|shipyard)s?\s+(?:\w+\s+){0,3}?"
     r"(?:to|will|would)\s+(?:stay|remain)\s+open\b"
     r"|\bsav(?:e|es|ed|ing)\s+(?:\w+\s+){0,4}?from\s+closure"
+    r"|\bsav(?:e|es|ed|ing)\s+(?:\w+\s+){0,3}?(?:plant|factory|mill|smelter|works|shipyard|"
+    r"refinery)s?\b"
+    r"|\b(?:plant|factory|mill|smelter|works|shipyard|refinery)s?\s+(?:is\s+|was\s+|\w+\s+)?"
+    r"(?:saved|spared|rescued)\b"
     r"|\b(?:avoid|avert|prevent|stave\s+off)\w*\s+(?:\w+\s+){0,3}?(?:closures?|shutdowns?)"
     r"|\bcloser?\s+(?:\w+\s+){0,2}averted"
     r"|\b(?:rescu\w+|safeguard\w*|secur\w+\s+(?:the\s+)?future\s+of)\s+(?:\w+\s+){0,4}?"

@@ -273,15 +273,18 @@ def find_place(text: str, exclude: frozenset[str] = frozenset()) -> Place:
         break
     for site in sites:
         # Read the name backwards from the site noun: far cheaper than scanning every
-        # capitalised word for a name that might precede a site.
-        m = _NAMED_BEFORE.search(text, max(0, site.start() - 60), site.start())
+        # capitalised word for a name that might precede a site. The leftmost capitalised run
+        # may be the company ("Nissan confirms Oppama plant"): then the next one is read.
+        start = max(0, site.start() - 60)
+        while (m := _NAMED_BEFORE.search(text, start, site.start())) is not None:
+            words = [w for w in m.group(1).split() if w not in _NOT_PLACE and w not in exclude]
+            if _TO_BEFORE.search(text, max(0, m.start() - 4), m.start()):
+                words = words[1:]
+            words = [w for w in words if w not in _HEADLINE_NOUNS]
+            if words and words[-1][:1].isupper():
+                break
+            start = m.end(1)
         if m is None:
-            continue
-        words = [w for w in m.group(1).split() if w not in _NOT_PLACE and w not in exclude]
-        if _TO_BEFORE.search(text, max(0, m.start() - 4), m.start()):
-            words = words[1:]
-        words = [w for w in words if w not in _HEADLINE_NOUNS]
-        if not words or not words[-1][:1].isupper():
             continue
         name = " ".join(words)
         if _COUNTRIES.get(name):
