@@ -41,16 +41,16 @@ from bot.stories.index import CandidateIndex, StoryCandidate
 
 THRESHOLD = 0.45
 MAX_GAP = timedelta(days=240)
-# An undated item's time is when it was first seen, which can lie far from its event's dates
-# (a feed without dates, an archive page): a wider bound, and a fixed penalty instead of a
-# measured one.
-UNDATED_MAX_GAP = 2 * MAX_GAP
+# An undated item's time is when it was first seen, which can lie years from its event's dates
+# (a feed without dates, an archive page, a replayed file): a wide bound, and a fixed penalty
+# instead of a measured one (the bound's choice: docs/benchmarks.md, "Undated items").
+UNDATED_MAX_GAP = timedelta(days=5 * 365)
 _W_WORDS = 0.9
 _W_SHINGLES = 0.6
 _W_NAMES = 0.35
 _W_AMOUNTS = 0.2
 _W_COMPANY = 0.25
-_UNDATED_PENALTY = 0.05
+_UNDATED_PENALTY = 0.15
 _GAP_PENALTY_PER_30D = 0.1
 _HALF_TYPED_PENALTY = 0.1
 _FREE_GAP = timedelta(days=4)
@@ -168,7 +168,11 @@ def _different_sites(article: StoryFeatures, member: StoryFeatures) -> bool:
         return True
     if not (article.plant or article.location) or not (member.plant or member.location):
         return False
-    return sites.different_sites((article.plant, article.location), (member.plant, member.location))
+    return sites.different_sites(
+        (article.plant, article.location),
+        (member.plant, member.location),
+        countries=(article.country, member.country),
+    )
 
 
 def pair_reasons(article: StoryFeatures, member: StoryFeatures) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ and US states) and the classifier's own region table:
 
 * two mentions that resolve to different towns are **different** sites;
 * a town and a region or country that contains it are **compatible** ("Gary Works" and "its
-  Indiana mill");
+  Indiana mill"): no reason to split, and no proof of one site either;
 * two unresolved names (a plant's own name: "Oppama", "CIVAC") are the same site when they share
   a word and different sites when they share none;
 * anything else (one side unnamed, a town against an unresolved name) **can't tell**, which is
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache, lru_cache
@@ -108,6 +108,7 @@ class Verdict(Enum):
     """What two site mentions say about two reports."""
 
     SAME = "same"
+    COMPATIBLE = "compatible"
     DIFFERENT = "different"
     UNKNOWN = "unknown"
 
@@ -220,6 +221,10 @@ def _mention(mention: str, exclude: frozenset[str]) -> tuple[frozenset[str], tup
     return frozenset(words), tuple(_resolve(words)) if words else ()
 
 
+def _same_town(left: Sequence[Place], right: Sequence[Place]) -> bool:
+    return any(a.town is not None and a.town == b.town for a in left for b in right)
+
+
 def _compatible(left: Sequence[Place], right: Sequence[Place]) -> bool:
     return any(a.contains(b) or b.contains(a) for a in left for b in right)
 
@@ -234,10 +239,14 @@ def compare(left: str | None, right: str | None, exclude: frozenset[str] = froze
     if not lw or not rw:
         return Verdict.UNKNOWN
     if lw & rw:
-        return Verdict.SAME
+        # one region named twice ("Germany", "the Welsh steelworks") is no proof of one site
+        regional = lp and rp and all(p.town is None for p in (*lp, *rp))
+        return Verdict.COMPATIBLE if regional else Verdict.SAME
     if lp and rp:
-        if _compatible(lp, rp):
+        if _same_town(lp, rp):
             return Verdict.SAME
+        if _compatible(lp, rp):
+            return Verdict.COMPATIBLE
         towns = all(p.town is not None for p in (*lp, *rp))
         countries = {p.country for p in lp} & {p.country for p in rp}
         return Verdict.DIFFERENT if towns or not countries else Verdict.UNKNOWN
@@ -251,8 +260,22 @@ def units(text: str) -> frozenset[str]:
     return frozenset(m.group(1) for m in _UNIT.finditer(text))
 
 
-def different_sites(left: Iterable[str | None], right: Iterable[str | None]) -> bool:
+def different_sites(
+    left: Sequence[str | None],
+    right: Sequence[str | None],
+    countries: tuple[str | None, str | None] = (None, None),
+) -> bool:
     """True when some mention of one report and some of the other name different sites and no
-    pair names the same one (plant names and locations are both passed, best first)."""
+    pair names the same one (plant names and locations are both passed, best first).
+
+    A region that merely contains a site ("Germany" and "Saarlouis") is no evidence of the same
+    site, so it never outweighs two towns that differ ("Saarlouis plant" and "Cologne plant").
+    Each report's country (``countries``) is the weakest mention: it is held against the other
+    report's site names (a plant in Mexico is not the Oppama plant), never against the other
+    country, since an article names many countries.
+    """
+    left_country, right_country = countries
     verdicts = [compare(a, b) for a in left for b in right]
+    verdicts += [compare(left_country, b) for b in right]
+    verdicts += [compare(a, right_country) for a in left]
     return Verdict.DIFFERENT in verdicts and Verdict.SAME not in verdicts
