@@ -31,6 +31,8 @@ def _events(title: str, lede: str = "") -> dict[EventType, Event]:
         ("Ford to end production at its Valencia plant as demand falls", "planned"),
         ("Borlund mothballs blast furnace at Scunthorpe indefinitely", "confirmed"),
         ("Dorrance Paper does not rule out closing its Maine pulp mill", "planned"),
+        ("Acme Motors scraps plan to close Leeds plant after union deal", "cancelled"),
+        ("Union deal saves Borlund's Ohio mill", "cancelled"),
     ],
 )
 def test_closures_and_their_status(title: str, status: str) -> None:
@@ -310,7 +312,19 @@ def test_more_phrasings(title: str, kind: EventType, status: str) -> None:
 
 @pytest.mark.parametrize(
     "title",
-    ["Kia and Mazda in merger talks", "The Dow closed higher on Friday"],
+    [
+        "Kia and Mazda in merger talks",
+        "Kia and Mazda in talks to merge",
+        "The Dow closed higher on Friday",
+    ],
 )
 def test_more_look_alikes(title: str) -> None:
     assert _events(title) == {}
+
+
+def test_the_plant_is_the_one_named_after_the_company() -> None:
+    events = _events(
+        "Acme Motors confirms Leeds plant will close in 2028",
+        "The carmaker said production would move to its Derby factory.",
+    )
+    assert events[CLOSURE].plant == "Leeds plant"
