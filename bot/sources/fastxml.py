@@ -241,9 +241,10 @@ def _link_text(value: str, in_entry: bool) -> str:
     character references in query strings)."""
     value = _fixed(_resolved(value))
     if "&" in value:
-        if in_entry:
+        if in_entry and "&amp;" in value:
             value = value.replace("&amp;", "&")
-        value = _MANGLED_QUERY.sub(r"&\g<1>", value)
+        if ";" in value:
+            value = _MANGLED_QUERY.sub(r"&\g<1>", value)
     return value
 
 
