@@ -12,7 +12,7 @@ PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-un
 	--strip-extras --no-emit-index-url --no-emit-find-links \
 	--build-deps-for editable --build-deps-for wheel
 
-.PHONY: run test check lint format typecheck contracts pytest bench clean lock
+.PHONY: run test check lint format typecheck contracts pytest bench clean lock feedparser-tests
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "dealradar needs Python 3.11+ (set PYTHON=python3.12 or similar)")'
@@ -43,8 +43,18 @@ lock:
 run: $(RUN_STAMP)
 	$(BIN)/dealradar run
 
+## feedparser-tests: fetch feedparser's own test documents (the sdist of the version pinned in
+## requirements-dev.lock, sha256 checked by pip against the lock) into .cache/ for
+## tests/sources/test_fastxml_fidelity.py, which skips without them (tests stay offline)
+FEEDPARSER_VERSION := $(shell sed -n 's/^feedparser==\([^ ]*\) .*/\1/p' requirements-dev.lock)
+FEEDPARSER_TESTS := .cache/feedparser-$(FEEDPARSER_VERSION)/tests/.complete
+$(FEEDPARSER_TESTS): requirements-dev.lock | $(STAMP)
+	$(BIN)/python -m tests.sources.feedparser_suite
+
+feedparser-tests: $(FEEDPARSER_TESTS)
+
 ## test: the one check command: format check, lint, types, import contracts, tests
-test: $(STAMP)
+test: $(STAMP) $(FEEDPARSER_TESTS)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -62,4 +72,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run_all
 
 clean:
-	rm -rf $(VENV) $(LOCK_VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info
+	rm -rf $(VENV) $(LOCK_VENV) .mypy_cache .ruff_cache .pytest_cache .cache *.egg-info

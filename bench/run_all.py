@@ -24,6 +24,7 @@ SCRIPTS = (
     "hot_stories",
     "poll_cycle",
     "fetch_path",
+    "fast_path",
     "e2e_latency",
     "memory",
     "startup",

@@ -214,3 +214,54 @@ def test_items_nested_deeper_than_the_recursion_limit_are_found() -> None:
     found = fast_entries(body, None)
     assert found is not None
     assert [e.title for e in found] == ["outer", "deep", "last"]  # in document order
+
+
+NAMESPACES = (
+    ' xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+    ' xmlns:media="http://search.yahoo.com/mrss/" xmlns:x="urn:x"'
+)
+namespaced_fragments = st.lists(
+    st.sampled_from(
+        [
+            "<title>t1</title>",
+            "<TITLE>t2</TITLE>",
+            "<title></title>",
+            "<dc:title>t3</dc:title>",
+            "<x:title>t4</x:title>",
+            "<link>https://n.test/a</link>",
+            "<link>https://n.test/q?a=1&amp;b;=2</link>",
+            "<atom:link href='https://n.test/b'/>",
+            "<atom:link rel='self' href='https://n.test/c'/>",
+            "<guid>https://n.test/g</guid>",
+            "<guid isPermaLink='false'>g2</guid>",
+            "<description>d1</description>",
+            "<media:description>d2</media:description>",
+            "<dc:description>d3</dc:description>",
+            "<abstract>d4</abstract>",
+            "<atom:summary>d5</atom:summary>",
+            "<pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate>",
+            "<atom:updated>2026-11-20T08:00:00Z</atom:updated>",
+            "<dc:date>2026-11-21</dc:date>",
+            "<source url='u'>S</source>",
+            "<image>https://n.test/i.jpg</image>",
+            "<media:content url='u'><media:credit>c</media:credit></media:content>",
+            "<category>c<image><title>t5</title></image></category>",
+            "\u0092 Ã© \u00e9",
+            "</item><item>",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(namespaced_fragments)
+def test_fast_path_agrees_with_feedparser_on_namespaced_items(inner: str) -> None:
+    # the channel's page: the link of last resort, so items without a link are compared too
+    body = rss(inner, attrs=NAMESPACES).replace(
+        b"<title>c</title>", b"<title>c</title><link>https://site.test/</link>", 1
+    )
+    result = both(body)
+    if result is not None:
+        fast, slow = result
+        assert fast == slow
