@@ -2,14 +2,14 @@
 
 A ``/deal watch`` may carry filters (``country:JP status:-talks min-jobs:500
 min-confidence:0.8 +"EV" -recall``, parsed by :mod:`handlers.filter_grammar`). Routing
-(:class:`bot.routing.Router`) asks :meth:`Filters.failure` of each new story; every filter must
-pass. A story whose country, jobs or confidence is unknown fails a filter on that field: a
-channel that asked for "at least 500 jobs" hears only of stories that say so. Phrases are
+(:class:`bot.alerts.routing.Router`) asks :meth:`Filters.failure` of each new story; every
+filter must pass. A story whose country, jobs or confidence is unknown fails a filter on that
+field: a channel that asked for "at least 500 jobs" hears only of stories that say so. Phrases are
 matched as whole words, case-insensitively, in the story's headline and the article's title
 and summary: every ``+`` phrase must appear and no ``-`` phrase may.
 
 Filters decide only whether a story is *new* to a channel; a follow-up to a story the channel
-already shows is threaded there whatever the filters say (:mod:`bot.pipeline`).
+already shows is threaded there whatever the filters say (:mod:`bot.ingest.pipeline`).
 """
 
 from __future__ import annotations

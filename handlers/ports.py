@@ -1,6 +1,6 @@
 """The small interfaces ``/deal`` and routing depend on, and the plain rows they exchange.
 
-Use cases in :mod:`handlers` and the router in :mod:`bot.routing` see the store only through
+Use cases in :mod:`handlers` and the router in :mod:`bot.alerts.routing` see the store only through
 these Protocols, so they run unchanged over the in-memory store (:mod:`handlers.memory`, used
 by tests) and the SQL one (:mod:`bot.store.commands_repo`). One contract suite runs against both.
 
@@ -193,11 +193,12 @@ class CommandStore(
 
 
 class RoutingStore(SubscriptionStore, MuteStore, ChannelSettingsStore, Protocol):
-    """What :class:`bot.routing.Router` reads."""
+    """What :class:`bot.alerts.routing.Router` reads."""
 
 
 class Backfills(Protocol):
-    """Background backfills of a newly watched company's recent past (:mod:`bot.backfill`)."""
+    """Background backfills of a newly watched company's recent past
+    (:mod:`bot.ingest.backfill`)."""
 
     days: int  # how far back a backfill reaches
 

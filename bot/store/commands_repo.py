@@ -26,11 +26,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.alerts.routing import Router
 from bot.config.defaults import DEFAULT_WATCHLIST, NEWS_SEARCH_TEMPLATE
 from bot.config.settings import Settings
 from bot.domain import ChannelRef, EventType, Status, Story
 from bot.errors import StoreError
-from bot.routing import Router
 from bot.store.db import sessionmaker, writer_sessions
 from bot.store.models import (
     ChannelSettingsRow,

@@ -87,7 +87,7 @@ class SourceRow(Base):
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     disabled_at: Mapped[datetime | None]
     backlog_done: Mapped[bool] = mapped_column(Boolean, default=False)
-    # the latest polls' outcomes, oldest first, one letter each (bot.polls.POLL_MARKS)
+    # the latest polls' outcomes, oldest first, one letter each (bot.ingest.poll_marks.POLL_MARKS)
     recent_polls: Mapped[str] = mapped_column(String(32), default="", server_default="")
     # replica coordination
     lease_owner: Mapped[str | None] = mapped_column(String(64))

@@ -1,6 +1,6 @@
 """Backfill of a company's recent past: a local GDELT stand-in serving the recorded sample's
 format with 90 days of results and a local news-search feed. Through the bot
-:func:`bot.app.build` wires and the real ``/deal`` handlers: everything is stored and
+:func:`bot.runtime.app.build` wires and the real ``/deal`` handlers: everything is stored and
 clustered, nothing is alerted (no deliveries), ``/deal <company> 90d`` lists it; an
 interrupted backfill resumes by running again; Retry-After is honoured; a failing backfill is
 logged and never raised."""
@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bot import app
-from bot.backfill import MAX_WAIT_S, Backfiller, BackfillJobs
 from bot.config.loader import load_settings
 from bot.domain import FeedEntry
+from bot.ingest.backfill import MAX_WAIT_S, Backfiller, BackfillJobs
+from bot.runtime import app
 from bot.sources import gdelt
 from bot.sources.base import FetchLimits
 from bot.sources.client import build_client

@@ -9,15 +9,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.analysis import (
+from bot.ingest.analysis import (
     Analyser,
-    ArticleText,
     DeferredClassifier,
     analyse_chunk,
     build_classifier,
     init_worker,
 )
-from bot.workers import worker_context
+from bot.ingest.workers import worker_context
+from bot.stories.placement import ArticleText
 
 AT = datetime(2026, 3, 1, tzinfo=UTC)
 EXTRA = [{"name": "Quanta Widgets", "aliases": ["QW"]}]
@@ -83,7 +83,7 @@ def test_chunk_without_initializer_uses_the_shipped_table() -> None:
 def test_the_deferred_classifier_is_built_on_first_use_and_answers_alike(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import bot.analysis
+    import bot.ingest.analysis
 
     built: list[int] = []
 
@@ -91,7 +91,7 @@ def test_the_deferred_classifier_is_built_on_first_use_and_answers_alike(
         built.append(1)
         return build_classifier(EXTRA)
 
-    monkeypatch.setattr(bot.analysis, "build_classifier", counting)
+    monkeypatch.setattr(bot.ingest.analysis, "build_classifier", counting)
     deferred = DeferredClassifier(EXTRA)
     analyser = Analyser(deferred)
     assert built == []

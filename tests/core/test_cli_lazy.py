@@ -73,8 +73,8 @@ def test_a_command_imports_its_own_module_only() -> None:
 
 async def _migrate_and_sync(config: str) -> None:
     """The schema and the configured sources, as a first start leaves them."""
-    from bot.app import desired_sources
     from bot.config.loader import load_settings
+    from bot.runtime.app import desired_sources
     from bot.store.db import create_engine, sessionmaker, upgrade
     from bot.store.sources_repo import SourcesRepo
 
@@ -97,7 +97,7 @@ def test_a_run_with_nothing_due_imports_no_wire_chat_or_training_library(tmp_pat
         conn.execute("UPDATE sources SET next_poll_at = '2999-01-01 00:00:00.000000'")
     conn.close()
     modules = imported_modules("--config", str(config), "run", "--once", cwd=tmp_path)
-    assert "bot.app" in modules
+    assert "bot.runtime.app" in modules
     unneeded = (
         "aiohttp",
         "feedparser",
@@ -105,7 +105,7 @@ def test_a_run_with_nothing_due_imports_no_wire_chat_or_training_library(tmp_pat
         "slack",
         "discord",
         "sklearn",
-        "bot.web",
+        "bot.web.server",
         "bot.classify",
     )
     assert sorted(m for m in modules if m.startswith(unneeded)) == []

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.delivery import DeliveryWorker, backoff_delay
+from bot.alerts.delivery import DeliveryWorker, backoff_delay
 from bot.domain import (
     Alert,
     AlertKind,

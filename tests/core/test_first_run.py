@@ -6,10 +6,10 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import app
 from bot.config.settings import Settings
-from bot.first_run import HINT, announcing, summary_lines
-from bot.polling import PollStats
+from bot.ingest.poller import PollStats
+from bot.runtime import app
+from bot.runtime.first_run import HINT, announcing, summary_lines
 from bot.store.summary import StoreSummary
 from tests.fakes.feedserver import FeedServer
 from tests.handlers.conftest import make_story

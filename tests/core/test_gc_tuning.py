@@ -1,4 +1,5 @@
-"""`dealradar run` tunes the garbage collector once its runtime is built (bot/gc_tuning.py)."""
+"""`dealradar run` tunes the garbage collector once its runtime is built
+(bot/runtime/gc_tuning.py)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,15 @@ import sys
 
 import pytest
 
-from bot import app, gc_tuning
 from bot.cli.run import _run
 from bot.config.settings import Settings
+from bot.runtime import app, gc_tuning
 
 
 def test_tune_freezes_start_up_objects_and_raises_the_young_threshold() -> None:
     # in a child process: the test process keeps CPython's defaults
     probe = (
-        "import gc; from bot import gc_tuning; gc_tuning.tune(); "
+        "import gc; from bot.runtime import gc_tuning; gc_tuning.tune(); "
         "print(gc.get_threshold(), gc.get_freeze_count() > 1000)"
     )
     done = subprocess.run(

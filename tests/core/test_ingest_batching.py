@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.domain import FeedEntry
-from bot.ingest_writer import IngestWriter
-from bot.pipeline import ChangedFetch
-from bot.polling import Poller
+from bot.ingest.pipeline import ChangedFetch
+from bot.ingest.poller import Poller
+from bot.ingest.writer import IngestWriter
 from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceSpec
 from bot.store import ingest as ingest_module
 from bot.store.db import writer_sessions
@@ -238,13 +238,13 @@ async def test_a_drain_that_dies_fails_its_sources_instead_of_hanging(
 async def test_placement_starts_before_the_whole_batch_is_analysed_where_nothing_locks(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot import pipeline as pipeline_module
-    from bot.analysis import Analyser, ArticleText
     from bot.classify import default_classifier
     from bot.classify.companies import CompanyTable
-    from bot.pipeline import Pipeline
+    from bot.ingest import pipeline as pipeline_module
+    from bot.ingest.analysis import Analyser
+    from bot.ingest.pipeline import Pipeline
     from bot.store.storybook import SqlStoryBook
-    from bot.stories.replay import company_finder
+    from bot.stories.placement import ArticleText, company_finder
 
     monkeypatch.setattr(pipeline_module, "ANALYSIS_PART", 4)
     steps: list[str] = []

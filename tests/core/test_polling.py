@@ -11,7 +11,7 @@ import pytest
 
 from bot.domain import FeedEntry, Notice
 from bot.errors import SourceError
-from bot.polling import Poller
+from bot.ingest.poller import Poller
 from bot.sources import rss
 from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceSpec
 from bot.store.db import create_engine, sessionmaker, upgrade
@@ -462,7 +462,7 @@ async def test_entries_stored_once_are_left_out_and_nothing_unstored_is(
 
 
 def test_recent_polls_keep_the_newest_thirty_oldest_first() -> None:
-    from bot import polls
+    from bot.ingest import poll_marks as polls
 
     marks = ""
     for n in range(40):

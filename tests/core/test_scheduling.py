@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from bot import scheduling
-from bot.scheduling import Tick, Ticker
+from bot.runtime import scheduling
+from bot.runtime.scheduling import Tick, Ticker
 
 
 async def test_a_tick_cancelled_at_shutdown_is_logged_as_such_not_as_a_crash(

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import app
 from bot.config.settings import Settings
+from bot.runtime import app
 from bot.sinks.console import ConsoleSink
 from tests.fakes.feedserver import FeedServer
 

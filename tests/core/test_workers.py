@@ -13,19 +13,23 @@ from pathlib import Path
 
 import pytest
 
+from bot.ingest.workers import NICENESS, PRELOAD, start_pool, start_workers, stop_pool, worker_count
 from bot.sources import offload
 from bot.sources.fetcher import HttpResult
 from bot.sources.rss import parse_http_feed
-from bot.workers import NICENESS, PRELOAD, start_pool, start_workers, stop_pool, worker_count
 from tests.fakes.feedserver import render_rss
 
 
 def child_has_bot_loaded() -> tuple[int, bool, int]:
     import sys
 
-    import bot.analysis
+    import bot.ingest.analysis
 
-    return os.getpid(), "bot.classify.classifier" in sys.modules, bot.analysis.IMPORTED_IN_PID
+    return (
+        os.getpid(),
+        "bot.classify.classifier" in sys.modules,
+        bot.ingest.analysis.IMPORTED_IN_PID,
+    )
 
 
 async def test_pool_starts_preloaded_workers_and_stops_cleanly() -> None:
@@ -72,15 +76,15 @@ async def test_no_workers_means_inline() -> None:
 def test_worker_count_defaults_to_cores() -> None:
     assert worker_count(None) == (os.cpu_count() or 1)
     assert worker_count(3) == 3
-    assert "bot.analysis" in PRELOAD
+    assert "bot.ingest.analysis" in PRELOAD
     # first, so the forkserver ignores SIGINT while it imports the rest, and its workers from
     # the fork on
-    assert PRELOAD[0] == "bot.worker_signals"
+    assert PRELOAD[0] == "bot.runtime.worker_signals"
 
 
 CHILD = """
 import asyncio, os, sys, time
-from bot.workers import start_pool, start_workers
+from bot.ingest.workers import start_pool, start_workers
 
 async def main():
     pool = start_pool(2, [])

@@ -7,10 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config.settings import DiscordSettings, RouteConfig, Settings, SlackSettings
-from bot.domain import Alert, AlertKind, ChannelRef, Delivery, EventType, Notice, Status
-from bot.routing import RoutedTarget, Router
-from bot.routing_flood import (
+from bot.alerts.grouping import (
     admin_targets,
     build_digest,
     digest_title,
@@ -18,7 +15,10 @@ from bot.routing_flood import (
     group_flood,
     source_notice,
 )
-from bot.routing_schedule import next_daily, quiet_until
+from bot.alerts.routing import RoutedTarget, Router
+from bot.alerts.schedule import next_daily, quiet_until
+from bot.config.settings import DiscordSettings, RouteConfig, Settings, SlackSettings
+from bot.domain import Alert, AlertKind, ChannelRef, Delivery, EventType, Notice, Status
 from bot.store.commands_repo import SqlCommandStore, build_router
 from bot.store.db import create_engine, sessionmaker, upgrade
 from handlers.companies import StaticCompanyTable

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.delivery import DeliveryWorker
+from bot.alerts.delivery import DeliveryWorker
 from bot.discordapp.breaker import CHANNEL_COOLOFF_S, SendGuard
 from bot.discordapp.rest import DiscordRest
 from bot.discordapp.sink import DiscordSink

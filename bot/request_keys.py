@@ -1,7 +1,7 @@
 """Run-once keys for chat requests: Slack retries and replays, Discord interaction ids.
 
 :class:`SeenOnce` is the one port both adapters' HTTP endpoints ask before running a handler;
-:class:`MemorySeen` serves a single process, and ``bot.store.seen_repo.ProcessedRequests``
+:class:`MemorySeen` serves a single process, and ``bot.store.processed_requests.ProcessedRequests``
 implements the same port on the ``processed_requests`` table for several replicas. Keys carry
 their platform as a prefix (``slack:…``, ``discord:…``), so one table serves both.
 """

@@ -21,9 +21,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.alerts.grouping import build_digest, digest_title, group_flood
 from bot.domain import Alert, Delivery, Sink
 from bot.errors import DeliveryError
-from bot.routing_flood import build_digest, digest_title, group_flood
 from bot.store.outbox import ClaimedDelivery, Outbox
 
 log = logging.getLogger("dealradar.delivery")

@@ -1,7 +1,7 @@
 """From fetched feeds to queued alerts, in one transaction per batch of fetches.
 
 New articles (deduplicated by canonical URL and guid) → analysis (events and their story
-features, in the worker processes: :mod:`bot.analysis`) → story placement (join the
+features, in the worker processes: :mod:`bot.ingest.analysis`) → story placement (join the
 story reporting the same real-world event, or start one) → routing → outbox. The first alert of
 a story in a channel waits ``group_wait`` so near-simultaneous reports collapse into it; later
 articles become follow-ups (thread replies) or status changes. A source's first poll stores its
@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
 
-from bot.analysis import Analysis, ArticleText
+from bot.alerts.routing import RoutedTarget, Router
 from bot.domain import (
     Alert,
     AlertKind,
@@ -29,31 +28,21 @@ from bot.domain import (
     Classifier,
     Event,
     FeedEntry,
-    Status,
     Story,
 )
+from bot.ingest.analysis import Analysis
 from bot.metrics import Metrics
-from bot.routing import RoutedTarget, Router
 from bot.sources.base import FetchOutcome
 from bot.store.codec import message_from_json
 from bot.store.ingest import ArticleGroup, IngestUnit, IngestUnits, NewArticle
 from bot.store.models import DeliveryRow
 from bot.store.sources_repo import SourceRecord
-from bot.stories.features import StoryFeatures
 from bot.stories.identity import canonical_url, site_of
+from bot.stories.placement import ArticleText, Placement, StoryBook, text_of
 
 log = logging.getLogger("dealradar.pipeline")
 
 ANALYSIS_PART = 256  # articles per analysis request while placement overlaps analysis
-
-
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """Where an event landed: its story after the merge, and what changed."""
-
-    story: Story
-    created: bool
-    previous_status: Status | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,45 +57,13 @@ class ChangedFetch:
 
 AnalyseMany = Callable[[Sequence[ArticleText]], Awaitable[list[Analysis]]]
 """Classifies many articles at once and computes their events' story features
-(:class:`bot.analysis.Analyser`, in worker processes)."""
-
-
-class StoryBook(Protocol):
-    async def place(
-        self,
-        unit: IngestUnit,
-        article: Article,
-        event: Event,
-        events: Sequence[Event],
-        features: StoryFeatures | None = None,
-    ) -> Placement:
-        """Put ``event`` (one of the article's ``events``) into its story, inside ``unit``;
-        ``features``: the event's story features when already computed."""
-        ...
-
-    async def lock(self, unit: IngestUnit, keys: Iterable[str]) -> None:
-        """Serialise, across processes, placements under any of ``keys`` (until commit)."""
-        ...
-
-    def locks(self, unit: IngestUnit) -> bool:
-        """Whether :meth:`lock` takes locks in ``unit`` (else it does nothing)."""
-        ...
+(:class:`bot.ingest.analysis.Analyser`, in worker processes)."""
 
 
 def outlet_of(entry: FeedEntry, source_name: str) -> str:
     """The feed's outlet, else the link's site (a worker fills that in when it parses), else
     the source's name."""
     return entry.outlet or site_of(entry.url) or source_name
-
-
-def text_of(article: Article) -> ArticleText:
-    """What analysis needs of a stored article (as the story book dates it)."""
-    return ArticleText(
-        title=article.title,
-        summary=article.summary,
-        seen_at=article.published_at or article.first_seen_at,
-        dated=article.published_at is not None,
-    )
 
 
 def why_it_fired(event: Event) -> str:
@@ -119,7 +76,7 @@ class Pipeline:
         self,
         units: IngestUnits,
         classifier: Classifier,
-        book: StoryBook,
+        book: StoryBook[IngestUnit],
         router: Router,
         *,
         owner: str,
@@ -169,7 +126,7 @@ class Pipeline:
     ) -> int:
         """Store past entries as a source's first poll stores its backlog: deduplicated,
         classified and placed into stories, never alerted (the backfill of a new watch,
-        :mod:`bot.backfill`). ``source_id`` may be None (no stored source). Returns how many
+        :mod:`bot.ingest.backfill`). ``source_id`` may be None (no stored source). Returns how many
         were new."""
         group = ArticleGroup(source_id, self._items(entries, source_name), now, alertable=False)
         return (await self._store([group], []))[0]
@@ -270,12 +227,13 @@ class Pipeline:
         for number, event in enumerate(events):
             features = analysis.features[number] if analysis.features else None
             placement = await self._book.place(unit, article, event, events, features)
-            await unit.add_event(article, event, placement.story.id, now)
+            story = placement.stored_story()
+            await unit.add_event(article, event, story.id, now)
             if self._metrics:
                 self._metrics.events.labels(event.type.value).inc()
                 if placement.created:
                     self._metrics.stories.labels(event.type.value).inc()
-            alerts.append((alert_for(placement, article, event), event))
+            alerts.append((alert_for(placement, story, article, event), event))
         if alertable and alerts:
             await self._route(unit, alerts, article, now)
 
@@ -376,9 +334,9 @@ class Pipeline:
             )
 
 
-def alert_for(placement: Placement, article: Article, event: Event) -> Alert:
-    """What this article says about its story: new, a status change or a follow-up."""
-    story = placement.story
+def alert_for(placement: Placement, story: Story, article: Article, event: Event) -> Alert:
+    """What this article says about ``story`` (the placement's, as stored): new, a status
+    change or a follow-up."""
     if placement.created:
         kind = AlertKind.NEW
     elif placement.previous_status is not None and placement.previous_status != story.status:

@@ -10,7 +10,7 @@ keeps its thread whatever the filters say; the pipeline drops filtered targets f
 to the channel. The channel's mode then decides *when*:
 instant (now), daily digest (held until the next digest time in its time zone) or quiet hours
 (held until they end, then sent as a catch-up). Held alerts are grouped into one
-:class:`bot.domain.Digest` by :func:`bot.routing_flood.group_flood` when they come due.
+:class:`bot.domain.Digest` by :func:`bot.alerts.grouping.group_flood` when they come due.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
+from bot.alerts.grouping import admin_targets, build_digest, group_flood
+from bot.alerts.schedule import next_daily, quiet_until
 from bot.config.settings import RouteConfig
 from bot.domain import Alert, ChannelRef, EventType
-from bot.routing_flood import admin_targets, build_digest, group_flood
-from bot.routing_schedule import next_daily, quiet_until
 from handlers.filters import Facts
 from handlers.ports import EVERY_COMPANY, RoutingStore
 

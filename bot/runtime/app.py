@@ -21,17 +21,18 @@ from typing import TYPE_CHECKING, Protocol
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.analysis import Analyser, DeferredClassifier
-from bot.backfill import Backfiller, BackfillJobs
+from bot.alerts.delivery import DeliveryStats, DeliveryWorker
+from bot.alerts.grouping import admin_targets
 from bot.config.settings import Settings
-from bot.delivery import DeliveryStats, DeliveryWorker
 from bot.domain import ChannelRef, Notice, Sink
+from bot.ingest.analysis import Analyser, DeferredClassifier
+from bot.ingest.backfill import Backfiller, BackfillJobs
+from bot.ingest.pipeline import Pipeline
+from bot.ingest.poller import Poller, PollStats
+from bot.ingest.workers import WorkerPool, start_pool, start_workers, stop_pool, worker_count
 from bot.metrics import Metrics
-from bot.pipeline import Pipeline
-from bot.polling import Poller, PollStats
 from bot.readiness import StoreHealth
-from bot.routing_flood import admin_targets
-from bot.scheduling import Tick, Ticker
+from bot.runtime.scheduling import Tick, Ticker
 from bot.sinks.console import ConsoleSink
 from bot.sources.base import FetchLimits
 from bot.sources.client import build_client
@@ -43,15 +44,14 @@ from bot.store.ingest import IngestUnits
 from bot.store.leader import GATEWAY_LOCK_ID, LeaderOnly
 from bot.store.leases import release_orphaned
 from bot.store.outbox import ClaimedDelivery, Outbox
-from bot.store.seen_repo import ProcessedRequests
+from bot.store.processed_requests import ProcessedRequests
 from bot.store.sources_repo import DesiredSource, SourcesRepo
 from bot.store.storybook import SqlStoryBook
-from bot.workers import WorkerPool, start_pool, start_workers, stop_pool, worker_count
 from handlers.runner import DealCommands
 
 if TYPE_CHECKING:  # the HTTP server (aiohttp) is imported by run_forever only
-    from bot.web import WebServer
-    from bot.webroutes import WebRoute
+    from bot.web.routes import WebRoute
+    from bot.web.server import WebServer
 
 log = logging.getLogger("dealradar")
 
@@ -415,11 +415,12 @@ async def run_forever(
     runtime: Runtime, stop: asyncio.Event, announce: Callable[[str], None] | None = None
 ) -> None:
     """Tick until ``stop`` is set, then shut down cleanly (in-flight work finishes).
-    ``announce`` takes the console lines summarising the first poll (:mod:`bot.first_run`)."""
+    ``announce`` takes the console lines summarising the first poll
+    (:mod:`bot.runtime.first_run`)."""
     settings = runtime.settings
     web: WebServer | None = None
     if settings.http.enabled:
-        from bot.web import WebServer
+        from bot.web.server import WebServer
 
         engine_ready = ready_check(runtime)
         web = WebServer(
@@ -477,7 +478,7 @@ def _first_poll_summary(
 ) -> Callable[[], Awaitable[PollStats]]:
     if announce is None:
         return runtime.poll_once
-    from bot.first_run import announcing
+    from bot.runtime.first_run import announcing
     from bot.store.summary import store_summary
 
     return announcing(runtime.poll_once, lambda: store_summary(runtime.engine), announce)

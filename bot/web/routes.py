@@ -4,7 +4,7 @@ The Slack and Discord adapters each return :class:`WebRoute` values; the composi
 adds them to the server next to ``/healthz``, ``/readyz`` and ``/metrics``.
 :func:`read_body` is how those endpoints read a signed body: whole, bounded in size, and
 within the request's read deadline (:data:`READ_DEADLINE`, set by the server's
-:class:`bot.webguard.ConnectionGuard`).
+:class:`bot.web.guard.ConnectionGuard`).
 """
 
 from __future__ import annotations

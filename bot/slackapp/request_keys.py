@@ -2,7 +2,8 @@
 
 Slack re-sends an event it got no timely answer for (``X-Slack-Retry-Num``), and a captured
 request can be replayed within the signature window. :class:`SeenRequests` (the shared
-:class:`bot.seen.SeenOnce` port) is what the HTTP endpoint asks; this module builds its keys.
+:class:`bot.request_keys.SeenOnce` port) is what the HTTP endpoint asks; this module builds its
+keys.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.seen import MemorySeen, SeenOnce
+from bot.request_keys import MemorySeen, SeenOnce
 
 SeenRequests = SeenOnce
-"""The Slack endpoint's replay guard (the shared :class:`bot.seen.SeenOnce` port)."""
+"""The Slack endpoint's replay guard (the shared :class:`bot.request_keys.SeenOnce` port)."""
 
 MemorySeenRequests = MemorySeen
 

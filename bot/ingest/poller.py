@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from bot import polls
 from bot.domain import Notice
 from bot.errors import SourceError
-from bot.ingest_writer import INGEST_BATCH, IngestMany, IngestWriter
-from bot.pipeline import ChangedFetch
+from bot.ingest import poll_marks
+from bot.ingest.pipeline import ChangedFetch
+from bot.ingest.writer import INGEST_BATCH, IngestMany, IngestWriter
 from bot.redaction import redact_url
 from bot.sources import backoff
 from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceKind, SourceSpec
@@ -276,8 +276,8 @@ class Poller:
             "consecutive_failures": 0,
             "last_error": None,
             "next_poll_at": now + timedelta(seconds=delay),
-            "recent_polls": polls.after(
-                source.recent_polls, polls.CHANGED if changed else polls.NOT_MODIFIED
+            "recent_polls": poll_marks.after(
+                source.recent_polls, poll_marks.CHANGED if changed else poll_marks.NOT_MODIFIED
             ),
         }
         values.update(  # a 200 with the same body may still carry a new ETag: keep it
@@ -326,7 +326,7 @@ class Poller:
             "last_error_at": now,
             "consecutive_failures": failures,
             "next_poll_at": now + timedelta(seconds=delay),
-            "recent_polls": polls.after(source.recent_polls, polls.ERROR),
+            "recent_polls": poll_marks.after(source.recent_polls, poll_marks.ERROR),
         }
         since = source.last_success_at or source.created_at
         reason = backoff.should_disable(failures, since, now, exc)

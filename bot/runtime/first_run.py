@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.polling import PollStats
+from bot.ingest.poller import PollStats
 from bot.store.summary import StoreSummary
 
 log = logging.getLogger(__name__)

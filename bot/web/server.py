@@ -3,9 +3,9 @@
 ``/healthz`` answers while the process runs; ``/readyz`` checks the database and that its schema
 is at the newest migration; ``/metrics`` is Prometheus text. The Slack and Discord adapters add
 their endpoints (``/slack/events``, ``/discord/interactions``) as :class:`WebRoute` values.
-Connections go through :class:`bot.webguard.ConnectionGuard` (a read deadline per request, a
+Connections go through :class:`bot.web.guard.ConnectionGuard` (a read deadline per request, a
 cap on open connections) and failed ``accept()`` calls are logged at a bounded rate
-(:class:`bot.webguard.AcceptErrorLog`) while the server runs.
+(:class:`bot.web.guard.AcceptErrorLog`) while the server runs.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from aiohttp import web
 
 from bot.metrics import Metrics
-from bot.webguard import AcceptErrorLog, ConnectionGuard
-from bot.webroutes import WebRoute
+from bot.web.guard import AcceptErrorLog, ConnectionGuard
+from bot.web.routes import WebRoute
 
 log = logging.getLogger("dealradar.http")
 

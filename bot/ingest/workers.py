@@ -6,15 +6,15 @@
 main script's imports — SQLAlchemy, httpx, the classifier's regular expressions — about 1.3 s
 of CPU each, inside the first poll. The server now imports the bot once (:data:`PRELOAD`) and
 workers fork from it already loaded (~0.1 s). :func:`warm_up` starts them before the first
-poll needs them; each builds its classifier once (:func:`bot.analysis.init_worker`).
+poll needs them; each builds its classifier once (:func:`bot.ingest.analysis.init_worker`).
 
 Workers run :data:`NICENESS` steps below the main process: the event loop (fetching, storing,
 placing stories, answering commands) is what a busy cycle waits on, and with equal priority
 three busy processes shared two cores evenly. Deprioritised, the workers use what the loop
 leaves (cold 1,000-feed cycle, 7 interleaved pairs: 5-10% faster; docs/benchmarks.md).
 
-Workers ignore SIGINT, from the fork on (:mod:`bot.worker_signals`, preloaded first) and again
-in their initializer. A terminal's Ctrl-C goes to the whole process group: the main process
+Workers ignore SIGINT, from the fork on (:mod:`bot.runtime.worker_signals`, preloaded first) and
+again in their initializer. A terminal's Ctrl-C goes to the whole process group: the main process
 takes it as a clean stop and shuts the pool down (:func:`stop_pool`), so the workers finish
 what they hold and exit when told; their own ``KeyboardInterrupt`` would only print a traceback
 per worker and lose that work. SIGTERM keeps its default (a supervisor's hard stop).
@@ -47,15 +47,15 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from typing import Any, ParamSpec, TypeVar
 
-from bot.analysis import init_worker
+from bot.ingest.analysis import init_worker
 from bot.sources.offload import set_parse_executor
 
 log = logging.getLogger("dealradar.workers")
 
 PRELOAD = [
-    "bot.worker_signals",
+    "bot.runtime.worker_signals",
     "bot.cli",
-    "bot.analysis",
+    "bot.ingest.analysis",
     "bot.classify",
     "bot.sources.feeds",
     "numpy",

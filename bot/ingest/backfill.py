@@ -9,7 +9,7 @@ When a channel starts watching a company (``/deal watch X``, in the background t
   newest first,
 
 and stores them as a source's first poll stores its backlog
-(:meth:`bot.pipeline.Pipeline.store_backlog`): deduplicated, classified, placed into stories
+(:meth:`bot.ingest.pipeline.Pipeline.store_backlog`): deduplicated, classified, placed into stories
 and so answerable by ``/deal X``, never alerted.
 
 Bounded: one feed request plus at most :data:`MAX_DAYS` windows of
@@ -57,7 +57,7 @@ MAX_WAIT_S = 300.0  # the longest one Retry-After is waited
 
 StoreBacklog = Callable[[int | None, str, Sequence[FeedEntry], datetime], Awaitable[int]]
 """Stores past entries without alerting; returns how many were new
-(:meth:`bot.pipeline.Pipeline.store_backlog`)."""
+(:meth:`bot.ingest.pipeline.Pipeline.store_backlog`)."""
 
 
 @dataclass(frozen=True, slots=True)

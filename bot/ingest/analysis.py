@@ -20,30 +20,21 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.domain import Event
-from bot.stories.features import StoryFeatures, features_for
-from bot.stories.replay import CompanyFinder, company_finder
+from bot.stories.features import StoryFeatures
+from bot.stories.placement import ArticleText, CompanyFinder, company_finder, story_features
 
-if TYPE_CHECKING:  # the classifier is imported where it is built (bot.workers.PRELOAD has it)
+if (
+    TYPE_CHECKING
+):  # the classifier is imported where it is built (bot.ingest.workers.PRELOAD has it)
     from bot.classify import LearnedClassifier
 
 log = logging.getLogger("dealradar.analysis")
 
 MIN_CHUNK = 64  # below this a process round trip costs more than it saves
 IMPORTED_IN_PID = os.getpid()  # in a worker: the forkserver's (it imported the bot once)
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleText:
-    """What analysis needs of a new article."""
-
-    title: str
-    summary: str
-    seen_at: datetime  # published, else first seen
-    dated: bool  # seen_at is a publication date
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,24 +90,6 @@ class DeferredClassifier:
     def find_companies(self, text: str) -> Iterable[tuple[str, str]]:
         """A :data:`CompanyFinder` over the classifier's table (built on first use too)."""
         return self.parts()[1](text)
-
-
-def story_features(
-    find: CompanyFinder, text: ArticleText, event: Event, events: Sequence[Event]
-) -> StoryFeatures:
-    """The features one event of an article is placed with (one event each: see
-    :mod:`bot.store.storybook`)."""
-    del events
-    found = list(find(f"{text.title}\n{text.summary}"))
-    return features_for(
-        text.title,
-        text.summary,
-        [event],
-        text.seen_at,
-        companies=[canonical for canonical, _ in found],
-        mentions=[written for _, written in found],
-        dated=text.dated,
-    )
 
 
 def analyse(classifier: LearnedClassifier, find: CompanyFinder, text: ArticleText) -> Analysis:

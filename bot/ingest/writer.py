@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.pipeline import ChangedFetch
+from bot.ingest.pipeline import ChangedFetch
 
 log = logging.getLogger("dealradar.poll")
 

@@ -10,8 +10,8 @@ of them use up the process's descriptors, after which every ``accept()`` fails.
   it at once, and closes a connection whose request headers have not all arrived within
   ``read_timeout`` of it going idle (opened, or its previous answer given).
 - :meth:`ConnectionGuard.middleware` takes over once the headers are in: it stops the header
-  timer while the handler runs and hands the same deadline to :func:`bot.webroutes.read_body`
-  (:data:`bot.webroutes.READ_DEADLINE`), so headers and body together get ``read_timeout``; a
+  timer while the handler runs and hands the same deadline to :func:`bot.web.routes.read_body`
+  (:data:`bot.web.routes.READ_DEADLINE`), so headers and body together get ``read_timeout``; a
   body still arriving then gets 408 and the connection is closed.
 - :class:`AcceptErrorLog` is the event loop's exception handler for failed ``accept()`` calls:
   one line without a traceback per ``interval``, with how many failures it stands for.
@@ -28,7 +28,7 @@ from typing import Any, cast
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from bot.webroutes import READ_DEADLINE, Handler, ReadTimedOut
+from bot.web.routes import READ_DEADLINE, Handler, ReadTimedOut
 
 log = logging.getLogger("dealradar.http")
 
