@@ -24,7 +24,7 @@ from bot.ingest.pipeline import ChangedFetch
 from bot.ingest.writer import INGEST_BATCH, IngestMany, IngestWriter
 from bot.redaction import redact_url
 from bot.sources import backoff
-from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceKind, SourceSpec
+from bot.sources.base import FetchLimits, FetchState, SourceKind, SourceSpec
 from bot.store.sources_repo import SourceRecord, SourcesRepo
 
 log = logging.getLogger("dealradar.poll")
@@ -32,10 +32,6 @@ log = logging.getLogger("dealradar.poll")
 LEASE_S = 300.0  # longer than any fetch's total deadline plus ingest
 STORE_RETRY_S = 30.0  # a source whose results could not be stored is polled again this soon
 RECOVERY_NOTICE_AFTER = 3  # failures in a row before a recovery is worth a notice
-
-Ingest = Callable[[SourceRecord, FetchOutcome, datetime, dict[str, object]], Awaitable[int]]
-"""Stores a successful fetch (articles, events, deliveries and the new source state, in one
-commit) and returns how many new articles it stored."""
 
 FinishMany = Callable[[str, list[tuple[int, dict[str, object]]]], Awaitable[None]]
 """Stores many sources' new fetch state (owner, [(source id, column values)]) in one commit."""
@@ -65,8 +61,9 @@ class Poller:
         repo: SourcesRepo,
         client: httpx.AsyncClient,
         kinds: Mapping[str, SourceKind],
-        ingest: Ingest,
+        ingest_many: IngestMany,
         *,
+        finish_many: FinishMany,
         owner: str,
         limits: FetchLimits,
         clock: Callable[[], datetime],
@@ -76,21 +73,16 @@ class Poller:
         rand: Callable[[], float] = random.random,
         lease_s: float = LEASE_S,
         writers: int = 1,
-        finish_many: FinishMany | None = None,
-        ingest_many: IngestMany | None = None,
         ingest_batch: int = INGEST_BATCH,
     ) -> None:
         # Fetches run ``concurrency`` at a time; store writes ``writers`` at a time (1 on
         # SQLite: one writer anyway, and tasks queued here hold no pooled connection and never
-        # sleep in SQLite's busy handler). With ``finish_many``, unchanged and 304 sources are
-        # written together, one statement per claimed batch (see docs/benchmarks.md).
-        # With ``ingest_many``, changed fetches go to an :class:`IngestWriter` and are stored
-        # many per transaction.
+        # sleep in SQLite's busy handler). Unchanged and 304 sources are written together with
+        # ``finish_many``, one statement per claimed batch (see docs/benchmarks.md); changed
+        # fetches go to an :class:`IngestWriter` and are stored many per transaction.
         self._writes = asyncio.Semaphore(writers)
-        self._writer = (
-            IngestWriter(ingest_many, self._writes, writers=writers, batch_articles=ingest_batch)
-            if ingest_many is not None
-            else None
+        self._writer = IngestWriter(
+            ingest_many, self._writes, writers=writers, batch_articles=ingest_batch
         )
         # sources whose results and lease could not be written (the store was down): written
         # at the next cycle, so they are not stuck until their lease runs out
@@ -106,7 +98,6 @@ class Poller:
         self._repo = repo
         self._client = client
         self._kinds = kinds
-        self._ingest = ingest
         self._owner = owner
         self._limits = limits
         self._clock = clock
@@ -138,8 +129,7 @@ class Poller:
             for task in storing:
                 task.cancel()
             await asyncio.gather(*storing, return_exceptions=True)
-            if self._writer is not None:
-                await self._writer.stop()
+            await self._writer.stop()
         return stats
 
     async def _release_unreleased(self) -> None:
@@ -147,11 +137,7 @@ class Poller:
             return
         pending = list(self._unreleased.items())
         try:
-            if self._finish_many is not None:
-                await self._finish_many(self._owner, pending)
-            else:
-                for source_id, values in pending:
-                    await self._repo.finish_poll(source_id, self._owner, **values)
+            await self._finish_many(self._owner, pending)
         except Exception:  # still down: the next cycle tries again
             log.warning(
                 "cannot release sources yet", extra={"kv": {"sources": len(self._unreleased)}}
@@ -175,12 +161,6 @@ class Poller:
 
         await asyncio.gather(*(lane() for _ in range(min(self._concurrency, len(claimed)))))
 
-    async def _store_changed(self, fetch: ChangedFetch) -> int:
-        if self._writer is not None:
-            return await self._writer.submit(fetch)
-        async with self._writes:
-            return await self._ingest(fetch.source, fetch.outcome, fetch.now, fetch.source_values)
-
     async def _poll_guarded(
         self, source: SourceRecord, stats: PollStats, storing: set[asyncio.Task[None]]
     ) -> None:
@@ -198,7 +178,7 @@ class Poller:
         self, source: SourceRecord, fetch: ChangedFetch, stats: PollStats
     ) -> None:
         try:
-            added = await self._store_changed(fetch)
+            added = await self._writer.submit(fetch)
         except Exception as exc:  # its last stored document's digests stay valid
             await self._store_failed(source, stats, exc)
             return
@@ -234,7 +214,7 @@ class Poller:
 
     async def _flush(self, stats: PollStats) -> None:
         pending, self._pending = self._pending, []
-        if not pending or self._finish_many is None:
+        if not pending:
             return
         try:
             async with self._writes:
@@ -295,11 +275,7 @@ class Poller:
             stats.changed += 1
             return ChangedFetch(source, outcome, now, values)
         stats.not_modified += 1
-        if self._finish_many is not None:
-            self._pending.append((source.id, values))
-        else:
-            async with self._writes:
-                await self._repo.finish_poll(source.id, self._owner, **values)
+        self._pending.append((source.id, values))
         await self._recovered(source, stats)
         return None
 

@@ -293,15 +293,12 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
     async def notify(notice: Notice) -> None:
         await runtime_holder[0].notify_admins(notice)
 
-    async def finish_many(owner: str, updates: list[tuple[int, dict[str, object]]]) -> None:
-        async with units.begin() as unit:
-            await unit.update_sources(owner, updates)
-
     poller = Poller(
         sources,
         client,
         SOURCE_KINDS,
-        pipeline.ingest,
+        pipeline.ingest_many,
+        finish_many=units.finish_polls,
         owner=owner,
         limits=limits,
         clock=clock,
@@ -309,8 +306,6 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         notify=notify,
         lease_s=settings.fetch.lease,
         writers=1 if engine.dialect.name == "sqlite" else settings.fetch.store_writers,
-        finish_many=finish_many,
-        ingest_many=pipeline.ingest_many,
         ingest_batch=settings.fetch.ingest_batch,
     )
     delivery = DeliveryWorker(

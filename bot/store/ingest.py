@@ -65,6 +65,12 @@ class IngestUnits:
             yield unit
             await unit.flush_events()
 
+    async def finish_polls(self, owner: str, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Store many polled sources' new fetch state and release their leases, in one commit
+        (the poller's ``finish_many``)."""
+        async with self.begin() as unit:
+            await unit.update_sources(owner, updates)
+
 
 class IngestUnit:
     """Writes of one batch, inside the caller's transaction."""

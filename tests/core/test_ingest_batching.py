@@ -175,11 +175,11 @@ def batching_poller(stack: Stack, recorder: BatchRecorder) -> Poller:
         stack.sources,
         httpx.AsyncClient(),
         {"rss": feed_kind()},
-        stack.pipeline.ingest,
+        recorder.ingest_many,
+        finish_many=IngestUnits(writer_sessions(stack.engine)).finish_polls,
         owner="me",
         limits=FetchLimits(),  # type: ignore[arg-type]
         clock=lambda: T0,
-        ingest_many=recorder.ingest_many,
         ingest_batch=100,
     )
 

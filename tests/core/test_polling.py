@@ -3,7 +3,7 @@ one bad source never stops the others."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -11,7 +11,9 @@ import pytest
 
 from bot.domain import FeedEntry, Notice
 from bot.errors import SourceError
-from bot.ingest.poller import Poller
+from bot.ingest.pipeline import ChangedFetch
+from bot.ingest.poller import FinishMany, Poller
+from bot.ingest.writer import IngestMany
 from bot.sources import rss
 from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceSpec
 from bot.store.db import create_engine, sessionmaker, upgrade
@@ -54,6 +56,28 @@ class Recorder:
         self.notices.append(notice.text)
 
 
+StoreOne = Callable[[SourceRecord, FetchOutcome, datetime, dict[str, object]], Awaitable[int]]
+
+
+def one_by_one(ingest: StoreOne) -> IngestMany:
+    """The poller's ``ingest_many`` over a test store that takes one changed fetch at a time."""
+
+    async def ingest_many(fetches: list[ChangedFetch]) -> list[int]:
+        return [await ingest(f.source, f.outcome, f.now, f.source_values) for f in fetches]
+
+    return ingest_many
+
+
+def finish_each(repo: SourcesRepo) -> FinishMany:
+    """The poller's ``finish_many`` as one ``finish_poll`` per source."""
+
+    async def finish_many(owner: str, updates: list[tuple[int, dict[str, object]]]) -> None:
+        for source_id, values in updates:
+            await repo.finish_poll(source_id, owner, **values)
+
+    return finish_many
+
+
 def ok_kind(calls: list[FetchState]):  # type: ignore[no-untyped-def]
     async def fetch(
         client: httpx.AsyncClient, spec: SourceSpec, state: FetchState, limits: FetchLimits
@@ -79,7 +103,8 @@ def poller(repo: SourcesRepo, rec: Recorder, kinds: Mapping[str, object], clock:
         repo,
         httpx.AsyncClient(),
         kinds,
-        rec.ingest,
+        one_by_one(rec.ingest),
+        finish_many=finish_each(repo),
         owner="p",
         limits=FetchLimits(),  # type: ignore[arg-type]
         clock=clock,
@@ -216,7 +241,8 @@ async def test_a_source_whose_results_could_not_be_stored_is_released_next_cycle
             repo,
             httpx.AsyncClient(),
             {"ok": ok_kind(calls)},
-            ingest,
+            one_by_one(ingest),
+            finish_many=finish_each(repo),
             owner="p",
             limits=FetchLimits(),
             clock=clock,
@@ -261,7 +287,8 @@ async def test_at_most_concurrency_fetches_at_once_and_every_source_polled(
         repo,
         httpx.AsyncClient(),
         {"slow": slow},
-        rec.ingest,
+        one_by_one(rec.ingest),
+        finish_many=finish_each(repo),
         owner="p",
         limits=FetchLimits(),
         clock=Clock(),
@@ -301,7 +328,8 @@ class GatedStore:
             repo,
             httpx.AsyncClient(),
             {"ok": self.kind},
-            self.ingest,
+            one_by_one(self.ingest),
+            finish_many=finish_each(repo),
             owner="p",
             limits=FetchLimits(),
             clock=Clock(),
@@ -357,7 +385,8 @@ async def test_cancelling_a_cycle_cancels_its_pending_stores(repo: SourcesRepo) 
         repo,
         httpx.AsyncClient(),
         {"ok": ok_kind([])},
-        stuck_ingest,
+        one_by_one(stuck_ingest),
+        finish_many=finish_each(repo),
         owner="p",
         limits=FetchLimits(),
         clock=Clock(),
@@ -439,7 +468,8 @@ async def test_entries_stored_once_are_left_out_and_nothing_unstored_is(
             repo,
             client,
             {"rss": rss.fetch},
-            store.ingest,
+            one_by_one(store.ingest),
+            finish_many=finish_each(repo),
             owner="p",
             limits=FetchLimits(),
             clock=clock,
