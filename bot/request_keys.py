@@ -1,21 +1,15 @@
 """Run-once keys for chat requests: Slack retries and replays, Discord interaction ids.
 
-:class:`SeenOnce` is the one port both adapters' HTTP endpoints ask before running a handler;
-:class:`MemorySeen` serves a single process, and ``bot.store.processed_requests.ProcessedRequests``
-implements the same port on the ``processed_requests`` table for several replicas. Keys carry
-their platform as a prefix (``slack:…``, ``discord:…``), so one table serves both.
+:class:`bot.ports.SeenOnce` is the one port both adapters' HTTP endpoints ask before running a
+handler; :class:`MemorySeen` serves a single process, and
+``bot.store.processed_requests.ProcessedRequests`` implements the same port on the
+``processed_requests`` table for several replicas. Keys carry their platform as a prefix
+(``slack:…``, ``discord:…``), so one table serves both.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Protocol
-
-
-class SeenOnce(Protocol):
-    async def claim(self, key: str) -> bool:
-        """True the first time ``key`` is claimed, False for every later claim."""
-        ...
 
 
 class MemorySeen:

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.alerts.grouping import build_digest, digest_title, group_flood
-from bot.domain import Alert, Delivery, Sink
+from bot.domain import Alert, Delivery
 from bot.errors import DeliveryError
+from bot.ports import Sink
 from bot.store.outbox import ClaimedDelivery, Outbox
 
 log = logging.getLogger("dealradar.delivery")

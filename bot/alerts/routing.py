@@ -4,7 +4,7 @@ A new story, a follow-up and a status change are routed alike: every static rout
 config and every ``/deal watch`` subscription whose company and event type match, each channel
 once, minus channels where one of the story's companies is muted (a mute silences a company
 wherever it appears, like an Alertmanager silence). A subscription's filters
-(:mod:`handlers.filters`) are checked too: a channel whose only matching subscriptions reject
+(:mod:`bot.filters`) are checked too: a channel whose only matching subscriptions reject
 the story is still returned, marked ``filtered``, because a story the channel already shows
 keeps its thread whatever the filters say; the pipeline drops filtered targets for stories new
 to the channel. The channel's mode then decides *when*:
@@ -24,8 +24,8 @@ from bot.alerts.grouping import admin_targets, build_digest, group_flood
 from bot.alerts.schedule import next_daily, quiet_until
 from bot.config.settings import RouteConfig
 from bot.domain import Alert, ChannelRef, EventType
-from handlers.filters import Facts
-from handlers.ports import EVERY_COMPANY, RoutingStore
+from bot.filters import Facts
+from bot.ports import EVERY_COMPANY, RoutingStore
 
 __all__ = ["Hold", "RoutedTarget", "Router", "admin_targets", "build_digest", "group_flood"]
 
@@ -55,7 +55,7 @@ class Router:
 
     ``canonical`` maps a company name written in the config to the canonical name stories use
     (e.g. ``CompanyDirectory.canonical`` or the classifier table's ``resolve``). The
-    composition root builds it with :func:`bot.store.commands_repo.build_router`.
+    composition root builds it with :func:`bot.runtime.wiring.build_router`.
     """
 
     def __init__(

@@ -39,7 +39,7 @@ async def _backfill(settings: Settings, company: str, days: int) -> tuple[int, i
 
 def _canonical(settings: Settings, typed: str) -> str:
     """The company table's name for ``typed``. Raises click.BadParameter (exit 2)."""
-    from bot.store.commands_repo import company_table
+    from bot.runtime.wiring import company_table
 
     table = company_table(settings)
     name = table.resolve(typed)

@@ -18,10 +18,10 @@ from datetime import datetime
 
 from bot.config.settings import Settings, is_loopback
 from bot.errors import ConfigError
+from bot.ports import CompanyTable
 from bot.store.commands_repo import SqlCommandStore
 from bot.store.console_reads import ConsoleReads
 from bot.web.routes import WebRoute
-from handlers.ports import CompanyTable
 
 log = logging.getLogger("dealradar.console")
 

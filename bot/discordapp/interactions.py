@@ -10,7 +10,7 @@ through the same code as the gateway mode (:mod:`bot.discordapp.commandtext`,
 :mod:`bot.discordapp.dispatch`). An answer not ready within
 ``defer_after`` seconds is deferred (type 5) and delivered later by editing the original
 response through the interaction webhook. Interaction ids already handled are refused (409),
-tracked behind :class:`bot.request_keys.SeenOnce` (keys ``discord:<id>``), backed by the DB in
+tracked behind :class:`bot.ports.SeenOnce` (keys ``discord:<id>``), backed by the DB in
 the bot.
 """
 
@@ -33,7 +33,8 @@ from bot.discordapp.commandtext import build_text, from_interaction_data
 from bot.discordapp.dispatch import handle_click, run_command
 from bot.discordapp.rest import DiscordAPIError, DiscordRest
 from bot.errors import CommandError
-from bot.request_keys import MemorySeen, SeenOnce
+from bot.ports import SeenOnce
+from bot.request_keys import MemorySeen
 from bot.web.routes import WebRoute, read_body
 from handlers.api import Caller, CommandRunner, FeedbackRecorder, Reply
 

@@ -281,7 +281,7 @@ class Backfiller:
 class BackfillJobs:
     """Backfills started by ``/deal watch``, each a background task: one per company at a
     time, and a failing one is logged and never stops polling or another backfill
-    (implements :class:`handlers.ports.Backfills`)."""
+    (implements :class:`bot.ports.Backfills`)."""
 
     def __init__(self, backfiller: Backfiller, days: int = DEFAULT_DAYS) -> None:
         self._backfiller = backfiller

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from bot.alerts.routing import RoutedTarget, Router
 from bot.domain import (
+    ALERT_DELIVERY,
     Alert,
     AlertKind,
     Article,
@@ -327,7 +328,7 @@ class Pipeline:
                 story_id=alert.story.id,
                 platform=channel.platform,
                 channel=channel.channel,
-                kind="digest" if held or top.kind == "digest" else alert.kind.value,
+                kind="digest" if held or top.kind == "digest" else ALERT_DELIVERY[alert.kind],
                 message=alert,
                 not_before=target.not_before if held else now,
                 now=now,

@@ -24,20 +24,21 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.alerts.delivery import DeliveryStats, DeliveryWorker
 from bot.alerts.grouping import admin_targets
 from bot.config.settings import Settings
-from bot.domain import ChannelRef, Notice, Sink
+from bot.domain import ChannelRef, Notice
 from bot.ingest.analysis import Analyser, DeferredClassifier
 from bot.ingest.backfill import Backfiller, BackfillJobs
 from bot.ingest.pipeline import Pipeline
 from bot.ingest.poller import Poller, PollStats
 from bot.ingest.workers import WorkerPool, start_pool, start_workers, stop_pool, worker_count
 from bot.metrics import Metrics
+from bot.ports import Sink
 from bot.readiness import StoreHealth
 from bot.runtime.scheduling import Tick, Ticker
+from bot.runtime.wiring import build_commands, build_router, company_table
 from bot.sinks.console import ConsoleSink
 from bot.sources.base import FetchLimits
 from bot.sources.client import build_client
 from bot.sources.registry import SOURCE_KINDS
-from bot.store.commands_repo import build_commands, build_router, company_table
 from bot.store.db import create_engine, migration_state, sessionmaker, upgrade, writer_sessions
 from bot.store.health import write_problem
 from bot.store.ingest import IngestUnits

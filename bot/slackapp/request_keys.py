@@ -2,7 +2,7 @@
 
 Slack re-sends an event it got no timely answer for (``X-Slack-Retry-Num``), and a captured
 request can be replayed within the signature window. :class:`SeenRequests` (the shared
-:class:`bot.request_keys.SeenOnce` port) is what the HTTP endpoint asks; this module builds its
+:class:`bot.ports.SeenOnce` port) is what the HTTP endpoint asks; this module builds its
 keys.
 """
 
@@ -13,10 +13,11 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.request_keys import MemorySeen, SeenOnce
+from bot.ports import SeenOnce
+from bot.request_keys import MemorySeen
 
 SeenRequests = SeenOnce
-"""The Slack endpoint's replay guard (the shared :class:`bot.request_keys.SeenOnce` port)."""
+"""The Slack endpoint's replay guard (the shared :class:`bot.ports.SeenOnce` port)."""
 
 MemorySeenRequests = MemorySeen
 

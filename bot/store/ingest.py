@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.domain import Article, Event, Message
+from bot.domain import Article, DeliveryKind, Event, Message
 from bot.store.codec import message_to_json
 from bot.store.models import (
     ArticleRow,
@@ -212,7 +212,7 @@ class IngestUnit:
         story_id: int | None,
         platform: str,
         channel: str,
-        kind: str,
+        kind: DeliveryKind,
         message: Message,
         not_before: datetime,
         now: datetime,

@@ -3,7 +3,7 @@
 Slack re-sends events it got no timely answer for and a captured request can be replayed
 within its signature window; Discord may deliver an interaction to a second replica. The
 in-memory :class:`bot.request_keys.MemorySeen` protects one process; :class:`ProcessedRequests`
-implements the same :class:`bot.request_keys.SeenOnce` port for all of them (keys ``slack:…`` and
+implements the same :class:`bot.ports.SeenOnce` port for all of them (keys ``slack:…`` and
 ``discord:…`` share the table): the first ``INSERT … ON CONFLICT DO NOTHING`` of a key wins,
 every later one (from any process) loses.
 Rows older than :data:`KEEP` are pruned now and then, since no platform retries that late.
@@ -31,7 +31,7 @@ def _utcnow() -> datetime:
 
 class ProcessedRequests:
     """``claim(key)``: True for the first claim of ``key`` across all processes; this is the
-    :class:`bot.request_keys.SeenOnce` port, shared by the Slack and Discord endpoints.
+    :class:`bot.ports.SeenOnce` port, shared by the Slack and Discord endpoints.
 
     Raises whatever the database raises (``sqlalchemy.exc.SQLAlchemyError``).
     """

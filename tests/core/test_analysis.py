@@ -105,7 +105,7 @@ def test_the_deferred_classifier_is_built_on_first_use_and_answers_alike(
 
 def test_the_shipped_company_table_loads_on_first_lookup() -> None:
     from bot.classify.companies import CompanyTable
-    from bot.store.commands_repo import DeferredTable
+    from bot.runtime.wiring import DeferredTable
 
     loads: list[int] = []
 

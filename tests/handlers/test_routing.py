@@ -19,12 +19,13 @@ from bot.alerts.routing import RoutedTarget, Router
 from bot.alerts.schedule import next_daily, quiet_until
 from bot.config.settings import DiscordSettings, RouteConfig, Settings, SlackSettings
 from bot.domain import Alert, AlertKind, ChannelRef, Delivery, EventType, Notice, Status
-from bot.store.commands_repo import SqlCommandStore, build_router
+from bot.filters import Filters
+from bot.ports import ChannelPrefs, Mute, Subscription
+from bot.runtime.wiring import build_router
+from bot.store.commands_repo import SqlCommandStore
 from bot.store.db import create_engine, sessionmaker, upgrade
 from handlers.companies import StaticCompanyTable
-from handlers.filters import Filters
 from handlers.memory import MemoryStore
-from handlers.ports import ChannelPrefs, Mute, Subscription
 from tests.handlers.conftest import T0, make_story
 
 S1, S2, D1 = ChannelRef("slack", "C1"), ChannelRef("slack", "C2"), ChannelRef("discord", "9")

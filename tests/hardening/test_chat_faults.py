@@ -23,7 +23,7 @@ from bot.alerts.delivery import DeliveryWorker
 from bot.discordapp.breaker import CHANNEL_COOLOFF_S, SendGuard
 from bot.discordapp.rest import DiscordRest
 from bot.discordapp.sink import DiscordSink
-from bot.domain import Sink
+from bot.ports import Sink
 from bot.slackapp.client import make_web_client
 from bot.slackapp.sink import SlackSink
 from bot.store.db import create_engine, sessionmaker, upgrade

@@ -14,8 +14,8 @@ from bot.config.settings import RouteConfig, Settings
 from bot.domain import FeedEntry
 from bot.ingest.analysis import Analyser
 from bot.ingest.pipeline import Pipeline
+from bot.runtime.wiring import build_router, company_table
 from bot.sources.base import FetchOutcome
-from bot.store.commands_repo import build_router, company_table
 from bot.store.db import create_engine, sessionmaker, upgrade, writer_sessions
 from bot.store.ingest import IngestUnits
 from bot.store.outbox import Outbox

@@ -1,8 +1,15 @@
-"""The small interfaces ``/deal`` and routing depend on, and the plain rows they exchange.
+"""The ports: every interface the use cases depend on, and the plain rows they exchange.
 
-Use cases in :mod:`handlers` and the router in :mod:`bot.alerts.routing` see the store only through
-these Protocols, so they run unchanged over the in-memory store (:mod:`handlers.memory`, used
-by tests) and the SQL one (:mod:`bot.store.commands_repo`). One contract suite runs against both.
+The use cases (``/deal`` in :mod:`handlers`, the pipeline in :mod:`bot.ingest` and
+:mod:`bot.alerts`) and the adapters below them (:mod:`bot.store`, the sinks, the chat
+endpoints) meet here, one layer above :mod:`bot.domain`, so neither side imports the other.
+``/deal`` and the router see the store only through these Protocols, so they run unchanged over
+the in-memory store (:mod:`handlers.memory`, used by tests) and the SQL one
+(:mod:`bot.store.commands_repo`); one contract suite runs against both. :class:`Sink` is a
+chat platform's way out and :class:`SeenOnce` the chat endpoints' replay guard. Two ports sit
+lower, with what they serve: :class:`bot.domain.Classifier` (the classifier package and the
+clustering replay use it, and they sit below this module) and
+:class:`bot.stories.placement.StoryBook` (story placement).
 
 Every datetime crossing these ports is timezone-aware UTC. ``channel`` arguments are
 :class:`bot.domain.ChannelRef`. Implementations raise :class:`bot.errors.StoreError` when the
@@ -16,8 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from bot.domain import ChannelRef, EventType, Story
-from handlers.filters import NO_FILTERS, Filters
+from bot.domain import ChannelRef, Delivery, EventType, SendResult, Story
+from bot.filters import NO_FILTERS, Filters
 
 ALL_EVENTS = "all"  # a subscription's ``events`` when it wants every event type
 EVERY_COMPANY = "*"  # a subscription's ``company`` when it wants every company
@@ -27,7 +34,7 @@ RemoveResult = Literal["removed", "missing", "config"]
 @dataclass(frozen=True, slots=True)
 class Subscription:
     """A channel's ``/deal watch``: ``events`` is ``"all"`` or an :class:`EventType` value;
-    ``filters`` narrow it further (:mod:`handlers.filters`)."""
+    ``filters`` narrow it further (:mod:`bot.filters`)."""
 
     channel: ChannelRef
     company: str
@@ -221,4 +228,18 @@ class CompanyTable(Protocol):
 
     def names(self) -> Iterable[str]:
         """Every canonical name."""
+        ...
+
+
+class Sink(Protocol):
+    """One chat platform's way out. Raises :class:`bot.errors.DeliveryError` on failure."""
+
+    platform: str
+
+    async def send(self, delivery: Delivery) -> SendResult: ...
+
+
+class SeenOnce(Protocol):
+    async def claim(self, key: str) -> bool:
+        """True the first time ``key`` is claimed, False for every later claim."""
         ...

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from bot.countries import code_of
 from bot.domain import Status, Story
-from handlers.countries import code_of
 
 
 @dataclass(frozen=True, slots=True)
