@@ -29,7 +29,7 @@ from bot.slackapp.sink import SlackSink
 from bot.store.db import create_engine, sessionmaker, upgrade
 from bot.store.ingest import IngestUnits
 from bot.store.outbox import Outbox
-from tests.core.test_delivery import alert
+from tests.alerts.test_delivery import alert
 from tests.fakes.discord_api import TOKEN as DISCORD_TOKEN
 from tests.fakes.discord_api import FakeDiscordAPI
 from tests.fakes.slack_api import (

@@ -4,7 +4,7 @@
 (``to_info_dict``: every parameter's options, type, default, flags and help) and its rendered
 ``--help`` at two fixed widths. Deployments, cron lines and external checks call these
 commands; a change here is a change for them. Regenerate the
-file (``python tests/core/test_cli_surface.py > tests/core/cli_surface.json``) only for a
+file (``python tests/cli/test_cli_surface.py > tests/cli/cli_surface.json``) only for a
 deliberate change of the command line.
 """
 
