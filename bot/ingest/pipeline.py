@@ -108,7 +108,7 @@ class Pipeline:
     async def ingest_many(self, fetches: Sequence[ChangedFetch]) -> list[int]:
         """:meth:`ingest` for several fetches in one commit (one guid lookup, one insert, one
         classifier batch, one source update for all of them): a cold poll brings thousands of
-        articles, and per-feed transactions were most of its cost. Returns the number of new
+        articles, and per-feed transactions would be most of its cost. Returns the number of new
         articles of each fetch, in order; all or nothing is stored."""
         groups = [
             ArticleGroup(

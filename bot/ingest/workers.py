@@ -2,15 +2,15 @@
 
 ``fetch.parse_workers`` processes (None: one per core, 0: everything inline). They come from a
 *forkserver*, never a fork of this threaded process. Python 3.11's forkserver does not preload
-``__main__`` (its ``main_path`` never reaches the server), so every worker used to re-run the
-main script's imports — SQLAlchemy, httpx, the classifier's regular expressions — about 1.3 s
-of CPU each, inside the first poll. The server now imports the bot once (:data:`PRELOAD`) and
-workers fork from it already loaded (~0.1 s). :func:`warm_up` starts them before the first
+``__main__`` (its ``main_path`` never reaches the server), so each worker would re-run the main
+script's imports — SQLAlchemy, httpx, the classifier's regular expressions — about 1.3 s of CPU
+each, inside the first poll. The server imports the bot once (:data:`PRELOAD`) and workers fork
+from it already loaded (~0.1 s). :func:`warm_up` starts them before the first
 poll needs them; each builds its classifier once (:func:`bot.ingest.analysis.init_worker`).
 
 Workers run :data:`NICENESS` steps below the main process: the event loop (fetching, storing,
 placing stories, answering commands) is what a busy cycle waits on, and with equal priority
-three busy processes shared two cores evenly. Deprioritised, the workers use what the loop
+three busy processes share two cores evenly. Deprioritised, the workers use what the loop
 leaves (cold 1,000-feed cycle, 7 interleaved pairs: 5-10% faster; docs/benchmarks.md).
 
 Workers ignore SIGINT, from the fork on (:mod:`bot.runtime.worker_signals`, preloaded first) and
@@ -21,13 +21,13 @@ per worker and lose that work. SIGTERM keeps its default (a supervisor's hard st
 
 Workers exit when the main process dies, however it dies. Killed with SIGKILL (the OOM killer,
 ``kill -9``), it cannot shut its pool down, and a worker waiting on the pool's queue (whose
-write end every worker holds) waited forever, keeping the forkserver alive too: three stray
+write end every worker holds) would wait forever, keeping the forkserver alive too: three stray
 processes of ~90 MiB after every crash. Each worker watches the read end of a pipe whose only
 write end the main process holds (:func:`_exit_with_parent`); the kernel closes it when the
 process dies, the read returns end-of-file, and the worker exits.
 
 A :class:`ProcessPoolExecutor` whose worker dies (the OOM killer, a crash on a hostile document)
-is broken for good: every later parse failed, for every source, until the bot restarted.
+is broken for good: every later parse fails, for every source, until the bot restarts.
 :class:`WorkerPool` starts a fresh pool on the next request after such a break (logged), so a
 dead worker costs the requests in flight at that moment, not every poll after it.
 """

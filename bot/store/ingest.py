@@ -133,7 +133,7 @@ class IngestUnit:
             for g, i in fresh
         ]
         # One cached executemany (SQLAlchemy batches it into multi-row INSERT ... RETURNING);
-        # .values(rows) compiled a new statement per feed, most of a cold poll's store time.
+        # .values(rows) would compile a new statement per feed, most of a cold poll's store time.
         table = cast(Table, ArticleRow.__table__)
         stmt = (
             self._insert(table)
