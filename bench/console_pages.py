@@ -4,7 +4,7 @@ Run: ``.venv/bin/python -m bench.console_pages [--articles N] [--runs N] [--keep
 
 Seeds the database exactly as :mod:`bench.deal_lookup` does (the ``/deal`` lookup benchmark:
 1,000,000 articles, 200,000 stories over two years, 3,000 companies with a long tail), builds
-the console the way :func:`bot.app.build` does (:func:`bot.console.build_console` over
+the console the way :func:`bot.runtime.app.build` does (:func:`bot.console.build_console` over
 ``ConsoleReads`` and ``SqlCommandStore``), serves it with aiohttp's test server on 127.0.0.1,
 and times whole HTTP requests (routing, queries, Jinja2 rendering, the answer read by an
 aiohttp client in the same process) for each page and its JSON twin, printing p50 / p99 over
@@ -34,7 +34,7 @@ from bot.metrics import Metrics
 from bot.store.commands_repo import SqlCommandStore
 from bot.store.console_reads import ConsoleReads
 from bot.store.db import create_engine, sessionmaker, upgrade
-from bot.web import WebServer
+from bot.web.server import WebServer
 from handlers.companies import StaticCompanyTable
 
 

@@ -48,7 +48,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config.settings import Settings
-from bot.store.commands_repo import build_commands
+from bot.runtime.wiring import build_commands
 from bot.store.db import create_engine, upgrade
 from handlers.api import Caller
 from handlers.companies import StaticCompanyTable

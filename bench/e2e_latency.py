@@ -1,9 +1,9 @@
 """End-to-end latency: a story appears on a feed → its alert arrives at the Slack stand-in.
 
 Starts the local feed server in a child process and :class:`tests.fakes.slack_api.FakeSlackApi`
-on 127.0.0.1, builds the bot with :func:`bot.app.build` (SQLite temp file, one Slack route,
+on 127.0.0.1, builds the bot with :func:`bot.runtime.app.build` (SQLite temp file, one Slack route,
 ``SLACK_API_URL`` pointing at the stand-in, HTTP server off) and runs
-:func:`bot.app.run_forever` in-process: the real ticker, poller, pipeline, outbox and Slack
+:func:`bot.runtime.app.run_forever` in-process: the real ticker, poller, pipeline, outbox and Slack
 sink. Once every feed's backlog has been stored, it publishes ``--stories`` new items (each a
 closure at a different company, so each is its own story) one every ``--gap`` seconds on
 rotating feeds, and times each from ``add_item`` to the ``chat.postMessage`` carrying its link.
@@ -29,8 +29,6 @@ import time
 from pathlib import Path
 
 from bench.common import machine, percentile, spread
-from bot import gc_tuning
-from bot.app import build, run_forever
 from bot.classify import CompanyTable
 from bot.config.settings import (
     DeliveryConfig,
@@ -41,7 +39,9 @@ from bot.config.settings import (
     SlackSettings,
     SourceConfig,
 )
-from bot.stories.replay import company_finder
+from bot.runtime import gc_tuning
+from bot.runtime.app import build, run_forever
+from bot.stories.placement import company_finder
 from tests.fakes.feedserver_process import FeedServerProcess
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackApi
 
@@ -61,7 +61,7 @@ def settings_for(urls: list[str], db: Path, api_url: str, args: argparse.Namespa
 
 
 async def wait_backlog(runtime: object, feeds: int) -> None:
-    from bot.app import Runtime
+    from bot.runtime.app import Runtime
 
     assert isinstance(runtime, Runtime)
     for _ in range(600):

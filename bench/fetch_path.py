@@ -28,11 +28,11 @@ from collections.abc import Awaitable, Callable, Iterator
 import aiohttp
 
 from bench.common import machine, spread
+from bot.ingest.workers import start_pool, start_workers, stop_pool
 from bot.sources import rss
 from bot.sources.base import FetchLimits, FetchState, SourceSpec
 from bot.sources.client import build_client
 from bot.sources.fetcher import fetch_bytes
-from bot.workers import start_pool, start_workers, stop_pool
 from tests.fakes.feedserver_process import FeedServerProcess
 
 Fetch = Callable[[str], Awaitable[None]]

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from bench.common import machine, spread
 from bot.domain import Event, EventType, Status
-from bot.stories.book import StoryBook
+from bot.stories.book import MemoryStoryBook
 from bot.stories.features import features_for
 from bot.stories.state import ArticleInfo
 
@@ -50,7 +50,7 @@ STORIES = (
 OUTLETS = ("Daily Ledger", "Wire One", "Handelsblick", "Le Courrier", "Morning Star")
 
 
-def report(book: StoryBook, rng: random.Random, story: int, hours: float) -> float:
+def report(book: MemoryStoryBook, rng: random.Random, story: int, hours: float) -> float:
     """Place one report of ``story``; returns the CPU seconds placement took."""
     kind, companies, place, title, lede = STORIES[story]
     fill = {"a": companies[0], "b": companies[-1], "p": place, "n": 1800 + 100 * story}
@@ -81,7 +81,7 @@ def main() -> None:
         runs = []
         for run in range(args.runs):
             rng = random.Random(args.seed + run)
-            book = StoryBook()
+            book = MemoryStoryBook()
             hours = 0.0
             for _ in range(size):
                 for story in range(len(STORIES)):

@@ -1,14 +1,13 @@
 """Peak memory: the bot process polling 10,000 sources over a store of 1,000,000 articles.
 
-Seeds a migrated temporary SQLite file with ``--articles`` articles (and one story per five,
-with their company index rows) through :func:`bench.deal_lookup.seed` (plain ``sqlite3``
-``executemany``), serves ``--sources`` synthetic feeds of ``--items`` items from the feed server
-in a child process, then runs the bot in a *separate* child process (``--child``): it builds
-the runtime with :func:`bot.app.build` (10,000 config sources synced into the store) and runs a
-cold cycle (every feed new: fetched, parsed, classified, stored) and a warm cycle (all 304),
-then reports its peak resident set size (``resource.getrusage(RUSAGE_SELF).ru_maxrss``; the
-forkserver parse workers are separate processes and not included).
-Target: < 300 MiB. Run::
+Seeds a migrated temporary SQLite file with ``--articles`` articles (and one story per five, with
+their company index rows) through :func:`bench.deal_lookup.seed` (plain ``sqlite3``
+``executemany``), serves ``--sources`` synthetic feeds of ``--items`` items from the feed server in
+a child process, then runs the bot in a *separate* child process (``--child``): it builds the
+runtime with :func:`bot.runtime.app.build` (10,000 config sources synced into the store) and runs a
+cold cycle (every feed new: fetched, parsed, classified, stored) and a warm cycle (all 304), then
+reports its peak resident set size (``resource.getrusage(RUSAGE_SELF).ru_maxrss``; the forkserver
+parse workers are separate processes and not included). Target: < 300 MiB. Run::
 
     .venv/bin/python -m bench.memory [--sources 10000] [--articles 1000000] [--items 20]
 """
@@ -34,9 +33,9 @@ from tests.fakes.feedserver_process import FeedServerProcess
 
 
 async def child(db: Path, base: str, sources: int) -> dict[str, object]:
-    from bot import gc_tuning
-    from bot.app import build
     from bot.config.settings import FetchConfig, Settings, SourceConfig
+    from bot.runtime import gc_tuning
+    from bot.runtime.app import build
 
     settings = Settings(
         database_url=f"sqlite:///{db}",

@@ -2,7 +2,7 @@
 
 Starts the local feed server in a child process (:mod:`tests.fakes.feedserver_process`),
 serves N synthetic feeds of 20 items (``--items``; a Google News search feed carries up to
-100), and for each run builds the bot with :func:`bot.app.build` (a fresh temporary SQLite
+100), and for each run builds the bot with :func:`bot.runtime.app.build` (a fresh temporary SQLite
 file, ``fetch.allow_private_networks = true``, no routes, console sink only) and times
 ``Runtime.poll_once`` for three cycles:
 
@@ -51,9 +51,9 @@ import feedparser
 import psutil
 
 from bench.common import StepClock, machine, spread
-from bot import gc_tuning
-from bot.app import build
 from bot.config.settings import FetchConfig, Settings, SourceConfig
+from bot.runtime import gc_tuning
+from bot.runtime.app import build
 from tests.fakes.feedserver_process import FeedServerProcess
 from tests.fakes.newsgen import news_item
 
@@ -72,7 +72,7 @@ class Figures:
 
 def pool_cpu_seconds(runtime: object) -> float:
     """User + system CPU seconds the runtime's worker processes have used so far."""
-    from bot.app import Runtime
+    from bot.runtime.app import Runtime
 
     assert isinstance(runtime, Runtime)
     if runtime.workers is None:
@@ -108,7 +108,7 @@ def naive_pass(urls: list[str], etags: dict[str, str]) -> tuple[float, int]:
 
 
 async def pipeline_cycle(runtime: object, clock: StepClock, expect: str, figures: Figures) -> float:
-    from bot.app import Runtime
+    from bot.runtime.app import Runtime
 
     assert isinstance(runtime, Runtime)
     clock.advance(DAY_S)

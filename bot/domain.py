@@ -13,7 +13,7 @@ import operator
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 
 class EventType(StrEnum):
@@ -144,6 +144,23 @@ class AlertKind(StrEnum):
     STATUS_CHANGE = "status_change"  # the story's status moved: thread reply, also shown in channel
 
 
+DeliveryKind = Literal["new", "follow_up", "status_change", "digest", "notice", "facet"]
+"""What an outbox row carries: an alert of that :class:`AlertKind`, an alert held for a digest
+(quiet hours, a daily digest), an admin notice, or a facet (a story shown in another story's
+message, never sent itself)."""
+
+ALERT_DELIVERY: dict[AlertKind, DeliveryKind] = {
+    AlertKind.NEW: "new",
+    AlertKind.FOLLOW_UP: "follow_up",
+    AlertKind.STATUS_CHANGE: "status_change",
+}
+"""The delivery kind of an alert sent as it is (not held for a digest)."""
+
+DeliveryState = Literal["pending", "sent", "failed", "joined"]
+"""Where an outbox row stands: waiting to be sent, sent, given up on, or (a facet) joined to
+the message that shows it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Alert:
     """What a channel is told about a story, independent of any platform."""
@@ -225,11 +242,3 @@ class SendResult:
 
     message: MessageRef | None = None
     extra: dict[str, str] = field(default_factory=dict)
-
-
-class Sink(Protocol):
-    """One chat platform's way out. Raises :class:`bot.errors.DeliveryError` on failure."""
-
-    platform: str
-
-    async def send(self, delivery: Delivery) -> SendResult: ...

@@ -14,10 +14,10 @@ from datetime import timedelta
 from bot.config.durations import format_duration
 from bot.domain import ChannelRef
 from bot.errors import CommandError
+from bot.ports import ALL_EVENTS, EVERY_COMPANY, Mute, Subscription
 from handlers import commands as c
 from handlers.api import Caller, Reply
 from handlers.context import Context, company_for, creator, fmt_time, source_refusal
-from handlers.ports import ALL_EVENTS, EVERY_COMPANY, Mute, Subscription
 
 _EVENTS_LABEL = {
     ALL_EVENTS: "closures and partnerships",

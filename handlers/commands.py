@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain import EventType
-from handlers.filters import NO_FILTERS, Filters
+from bot.filters import NO_FILTERS, Filters
 
 DEFAULT_DAYS = 30
 

@@ -1,6 +1,6 @@
 """Company names as people type them: aliases, "did you mean", ambiguity, autocomplete.
 
-:class:`CompanyDirectory` answers from two places: a :class:`handlers.ports.CompanyTable`
+:class:`CompanyDirectory` answers from two places: a :class:`bot.ports.CompanyTable`
 (the classifier's table of canonical names and aliases, so ``hon hai`` finds Foxconn) and the
 companies stored stories mention (so a company the table does not know still works once the
 store has stories about it). Stored names are cached for ``refresh_s`` seconds of the injected
@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.ports import CompanyTable, StoryQueries
 from bot.suggest import close_names, may_reach
-from handlers.ports import CompanyTable, StoryQueries
 
 _MIN_PREFIX = 3
 _MAX_CHOICES = 8

@@ -12,9 +12,9 @@ from datetime import datetime
 
 from bot.config.settings import LimitsConfig, RouteConfig
 from bot.errors import CommandError
+from bot.ports import EVERY_COMPANY, Backfills, CommandStore
 from handlers.api import Caller
 from handlers.companies import CompanyDirectory, Resolution
-from handlers.ports import EVERY_COMPANY, Backfills, CommandStore
 
 STORY_LIMIT = 15
 

@@ -1,5 +1,5 @@
 """The filter words of ``/deal watch``: ``country:`` ``status:`` ``min-jobs:``
-``min-confidence:`` ``+phrase`` ``-phrase``, into :class:`handlers.filters.Filters`.
+``min-confidence:`` ``+phrase`` ``-phrase``, into :class:`bot.filters.Filters`.
 
 ::
 
@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from bot.countries import country_named
 from bot.domain import Status
 from bot.errors import CommandError
-from handlers.countries import country_named
-from handlers.filters import Filters
+from bot.filters import Filters
 
 MAX_PHRASE = 100
 MAX_PHRASES = 10

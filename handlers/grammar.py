@@ -27,10 +27,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.config.durations import parse_duration
 from bot.domain import EventType
 from bot.errors import CommandError
+from bot.ports import EVERY_COMPANY
 from bot.redaction import redact_url
 from handlers import commands as c
 from handlers.filter_grammar import is_filter, parse_filters, tokens
-from handlers.ports import EVERY_COMPANY
 
 MAX_LINE = 500
 MAX_ARG = 200

@@ -1,4 +1,4 @@
-"""An in-memory :class:`handlers.ports.CommandStore`: a real implementation, not a mock.
+"""An in-memory :class:`bot.ports.CommandStore`: a real implementation, not a mock.
 
 Tests and the console demo use it; the contract suite (``tests/handlers/test_store_contract``)
 runs the same cases against it and against :mod:`bot.store.commands_repo`, so both behave alike.
@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.config.defaults import NEWS_SEARCH_TEMPLATE
 from bot.domain import ChannelRef, EventType, Story
-from handlers.ports import (
+from bot.ports import (
     EVERY_COMPANY,
     ChannelPrefs,
     Mute,

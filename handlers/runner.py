@@ -15,6 +15,7 @@ from datetime import datetime
 
 from bot.config.settings import LimitsConfig, RouteConfig
 from bot.errors import CommandError, DealradarError
+from bot.ports import Backfills, CommandStore, CompanyTable
 from bot.redaction import redact_url
 from handlers import channel, lookup, sources
 from handlers import commands as c
@@ -23,7 +24,6 @@ from handlers.companies import CompanyDirectory
 from handlers.context import Context
 from handlers.grammar import parse
 from handlers.help import help_reply
-from handlers.ports import Backfills, CommandStore, CompanyTable
 from handlers.ratelimit import CommandRateLimiter, Refusal
 
 log = logging.getLogger(__name__)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from bot.errors import CommandError
+from bot.ports import SourceHealth
 from bot.redaction import redact_url
 from handlers import commands as c
 from handlers.api import Caller, Reply
 from handlers.context import Context, creator, fmt_time, source_refusal
-from handlers.ports import SourceHealth
 
 _MAX_ERROR = 120
 

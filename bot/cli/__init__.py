@@ -3,7 +3,7 @@
 :data:`COMMANDS` names each command's module and object and carries its one-line summary, so
 ``dealradar --version`` and ``dealradar --help`` import no command module and none of the
 libraries they pull in (SQLAlchemy, aiohttp, the chat SDKs, the classifier); a cron job pays
-only for the command it runs. tests/core/test_cli_lazy.py checks each summary against its
+only for the command it runs. tests/cli/test_cli_lazy.py checks each summary against its
 command's docstring.
 """
 

@@ -1,10 +1,10 @@
 """``dealradar backfill COMPANY [--days N]``: store a company's recent past without alerting.
 
-Runs :class:`bot.backfill.Backfiller` in the foreground over the bot's own store, sources and
-HTTP client (:func:`bot.app.build`): the company's news-search feed as it is now and, where a
-GDELT source is enabled, GDELT's last N days. Nothing is alerted; ``/deal COMPANY Nd`` lists
-what was stored. Progress goes to the log, and to a bar on stderr on a terminal. Interrupting
-(Ctrl-C) keeps what was committed; running it again resumes (what is stored is skipped).
+Runs :class:`bot.ingest.backfill.Backfiller` in the foreground over the bot's own store, sources and
+HTTP client (:func:`bot.runtime.app.build`): the company's news-search feed as it is now and, where
+a GDELT source is enabled, GDELT's last N days. Nothing is alerted; ``/deal COMPANY Nd`` lists what
+was stored. Progress goes to the log, and to a bar on stderr on a terminal. Interrupting (Ctrl-C)
+keeps what was committed; running it again resumes (what is stored is skipped).
 
 Exit status: 0 done (failed requests are listed), 1 every request failed or the database is
 unusable, 2 bad usage (an unknown company, ``--days`` outside 1..90) or configuration.
@@ -21,11 +21,11 @@ from bot.cli.run import configure_logging, settings_from
 from bot.config.settings import Settings
 
 DEFAULT_DAYS = 90
-MAX_DAYS = 90  # bot.backfill.MAX_DAYS, kept here so --help imports nothing heavy
+MAX_DAYS = 90  # bot.ingest.backfill.MAX_DAYS, kept here so --help imports nothing heavy
 
 
 async def _backfill(settings: Settings, company: str, days: int) -> tuple[int, int, list[str]]:
-    from bot import app
+    from bot.runtime import app
 
     runtime = await app.build(settings)
     try:
@@ -39,7 +39,7 @@ async def _backfill(settings: Settings, company: str, days: int) -> tuple[int, i
 
 def _canonical(settings: Settings, typed: str) -> str:
     """The company table's name for ``typed``. Raises click.BadParameter (exit 2)."""
-    from bot.store.commands_repo import company_table
+    from bot.runtime.wiring import company_table
 
     table = company_table(settings)
     name = table.resolve(typed)

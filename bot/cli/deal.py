@@ -19,7 +19,7 @@ import click
 from bot.config.loader import load_settings
 from bot.config.settings import Settings
 from bot.errors import ConfigError, CorruptDatabaseError
-from bot.store.commands_repo import build_commands
+from bot.runtime.wiring import build_commands
 from bot.store.db import create_engine, upgrade
 from handlers.api import Caller, Reply
 from handlers.text import render_plain

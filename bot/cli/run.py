@@ -74,7 +74,7 @@ def _store_exit_code(exc: StoreError) -> int:
 
 
 async def _run(settings: Settings, once: bool) -> int:
-    from bot import app, gc_tuning
+    from bot.runtime import app, gc_tuning
 
     stop = asyncio.Event()
     if not once:
@@ -87,7 +87,7 @@ async def _run(settings: Settings, once: bool) -> int:
             log.info("stop requested during start-up; nothing was started")
             return 0
     runtime = await app.build(settings)
-    gc_tuning.tune()  # a long-running process: see bot/gc_tuning.py
+    gc_tuning.tune()  # a long-running process: see bot/runtime/gc_tuning.py
     try:
         if once:
             return await app.run_once(runtime)

@@ -77,7 +77,7 @@ async def source_rows(settings: Settings, now: datetime) -> list[SourceRecord]:
     Raises:
         StoreError: the database cannot be read or its schema is behind this version.
     """
-    from bot.app import desired_sources
+    from bot.runtime.app import desired_sources
     from bot.store.sources_repo import SourcesRepo, unpolled
 
     async with read_only(settings) as sessions:

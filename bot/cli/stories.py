@@ -20,7 +20,8 @@ from bot.classify import CompanyTable, default_classifier
 from bot.cli.jsonl import InputError, read_all
 from bot.cli.progress import progress_bar
 from bot.stories.evaluation import score_clusters
-from bot.stories.replay import company_finder, replay
+from bot.stories.placement import company_finder
+from bot.stories.replay import replay
 
 
 def assign_stories(items: list[dict[str, Any]]) -> Iterator[tuple[Any, str]]:

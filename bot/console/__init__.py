@@ -5,7 +5,7 @@ sources, deliveries and channels, served by the bot's HTTP server when ``[web] e
 - :mod:`bot.console.charts` draws the weekly chart as SVG geometry (no script);
 - :mod:`bot.console.render` owns Jinja2 (autoescaped) and the security headers;
 - :mod:`bot.console.auth` decides who may read (loopback, token, proxy header);
-- :mod:`bot.console.routes` maps paths to views as :class:`bot.webroutes.WebRoute` values.
+- :mod:`bot.console.routes` maps paths to views as :class:`bot.web.routes.WebRoute` values.
 
 Jinja2 is imported nowhere else in dealradar (an import-linter contract).
 """
@@ -18,10 +18,10 @@ from datetime import datetime
 
 from bot.config.settings import Settings, is_loopback
 from bot.errors import ConfigError
+from bot.ports import CompanyTable
 from bot.store.commands_repo import SqlCommandStore
 from bot.store.console_reads import ConsoleReads
-from bot.webroutes import WebRoute
-from handlers.ports import CompanyTable
+from bot.web.routes import WebRoute
 
 log = logging.getLogger("dealradar.console")
 

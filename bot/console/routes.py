@@ -1,4 +1,4 @@
-"""The console's pages and JSON API as :class:`bot.webroutes.WebRoute` values for the bot's one
+"""The console's pages and JSON API as :class:`bot.web.routes.WebRoute` values for the bot's one
 HTTP server, each behind the :class:`bot.console.auth.Gate`.
 
 ==============================  =====================================  ========================
@@ -29,7 +29,7 @@ from bot.console import views
 from bot.console.auth import CSRF_FIELD, SESSION_COOKIE, Gate, csrf_ok, new_csrf, set_csrf
 from bot.console.render import as_json, html, secured
 from bot.errors import StoreError
-from bot.webroutes import Handler, WebRoute
+from bot.web.routes import Handler, WebRoute
 
 View = Callable[[web.Request], Awaitable[dict[str, Any] | None]]
 LOGIN_BODY_LIMIT = 4096

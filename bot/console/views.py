@@ -15,11 +15,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import polls
 from bot.config.settings import RouteConfig
 from bot.console.chart_cache import ChartCache
 from bot.console.charts import Chart, weekly_chart
 from bot.domain import EventType, Status, Story
+from bot.ingest import poll_marks
 from bot.store.commands_repo import SqlCommandStore
 from bot.store.console_reads import ConsoleReads, DeliveryView, StoryFilter, week_starts
 from handlers.companies import CompanyDirectory
@@ -168,8 +168,8 @@ async def story_view(console: Console, key: str) -> dict[str, Any] | None:
 async def sources_view(console: Console) -> dict[str, Any]:
     """``GET /sources``: every source's health, disabled and failing ones first.
 
-    Each source carries its latest polls' outcomes (:mod:`bot.polls`), oldest first, drawn as
-    a sparkline; ``poll_marks`` says what each letter means.
+    Each source carries its latest polls' outcomes (:mod:`bot.ingest.poll_marks`), oldest first,
+    drawn as a sparkline; ``poll_marks`` says what each letter means.
 
     Raises:
         StoreError: the store failed.
@@ -180,7 +180,7 @@ async def sources_view(console: Console) -> dict[str, Any]:
         "sources": [asdict(s) for s in ordered],
         "disabled": sum(1 for s in sources if not s.enabled),
         "failing": sum(1 for s in sources if s.enabled and s.consecutive_failures),
-        "poll_marks": dict(polls.POLL_MARKS),
+        "poll_marks": dict(poll_marks.POLL_MARKS),
     }
 
 

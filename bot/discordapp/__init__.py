@@ -2,7 +2,7 @@
 
 What the composition root wires (see each module for details)::
 
-    sink = DiscordSink.from_settings(settings.discord)            # bot.domain.Sink, REST only
+    sink = DiscordSink.from_settings(settings.discord)            # bot.ports.Sink, REST only
     gateway = DiscordGateway(settings.discord, runner,            # /deal over the gateway
                              feedback=feedback, admins=settings.admins)
     await gateway.start() ... await gateway.stop()

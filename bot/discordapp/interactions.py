@@ -4,13 +4,14 @@ For stateless or serverless deployments (``DISCORD_PUBLIC_KEY`` set): Discord si
 request with Ed25519 over ``timestamp + body``; a missing, malformed, stale or bad signature
 gets 401 before anything runs, and a signed body that is not a JSON interaction (or whose
 ``data``, ``member``, ``user`` or ``channel`` is not an object) gets 400, each with one log
-line. The body is read whole (:func:`bot.webroutes.read_body`) before it is verified.
+line. The body is read whole (:func:`bot.web.routes.read_body`) before it is verified.
 PING answers PONG; ``/deal`` subcommands, company autocomplete and alert-button clicks go
 through the same code as the gateway mode (:mod:`bot.discordapp.commandtext`,
 :mod:`bot.discordapp.dispatch`). An answer not ready within
 ``defer_after`` seconds is deferred (type 5) and delivered later by editing the original
 response through the interaction webhook. Interaction ids already handled are refused (409),
-tracked behind :class:`bot.seen.SeenOnce` (keys ``discord:<id>``), backed by the DB in the bot.
+tracked behind :class:`bot.ports.SeenOnce` (keys ``discord:<id>``), backed by the DB in
+the bot.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from bot.discordapp.commandtext import build_text, from_interaction_data
 from bot.discordapp.dispatch import handle_click, run_command
 from bot.discordapp.rest import DiscordAPIError, DiscordRest
 from bot.errors import CommandError
-from bot.seen import MemorySeen, SeenOnce
-from bot.webroutes import WebRoute, read_body
+from bot.ports import SeenOnce
+from bot.request_keys import MemorySeen
+from bot.web.routes import WebRoute, read_body
 from handlers.api import Caller, CommandRunner, FeedbackRecorder, Reply
 
 log = logging.getLogger(__name__)

@@ -48,7 +48,7 @@ def nonce(key: str, part: str) -> str:
 
 
 class DiscordSink:
-    """Implements :class:`bot.domain.Sink` for ``platform = "discord"``."""
+    """Implements :class:`bot.ports.Sink` for ``platform = "discord"``."""
 
     platform = "discord"
 

@@ -25,9 +25,9 @@ from bot.slackapp.admins import AdminDirectory
 from bot.slackapp.client import DEFAULT_TIMEOUT, make_web_client
 from bot.slackapp.endpoint import SlackEventsEndpoint
 from bot.slackapp.listeners import Listeners
-from bot.slackapp.seen import MemorySeenRequests, SeenRequests, payload_key
+from bot.slackapp.request_keys import MemorySeenRequests, SeenRequests, payload_key
 from bot.slackapp.sink import SlackSink
-from bot.webroutes import WebRoute
+from bot.web.routes import WebRoute
 from handlers.api import CommandRunner, FeedbackRecorder
 
 log = logging.getLogger("dealradar.slack")

@@ -5,7 +5,7 @@ the checks Slack asks for in front: the signature is verified with the signing s
 5-minute timestamp window (the clock is injected, so tests need no waiting), and a request
 Slack retries (``X-Slack-Retry-Num``) or someone replays is answered 200 without running the
 handlers again. Unsigned or stale requests get 401 and never reach a handler; a signed body
-that is not UTF-8 gets 400. The body is read whole (:func:`bot.webroutes.read_body`) before the
+that is not UTF-8 gets 400. The body is read whole (:func:`bot.web.routes.read_body`) before the
 signature is checked, however many pieces it arrives in. Header values are attacker-controlled
 text: a timestamp that is not a short run of ASCII digits, or a signature that is not ASCII, is
 refused as unsigned, never parsed further.
@@ -24,8 +24,8 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.slackapp.seen import SeenRequests, request_key
-from bot.webroutes import read_body
+from bot.slackapp.request_keys import SeenRequests, request_key
+from bot.web.routes import read_body
 
 log = logging.getLogger("dealradar.slack")
 

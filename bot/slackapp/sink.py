@@ -1,4 +1,4 @@
-"""``SlackSink``: the :class:`bot.domain.Sink` that posts deliveries with ``chat.postMessage``.
+"""``SlackSink``: the :class:`bot.ports.Sink` that posts deliveries with ``chat.postMessage``.
 
 * A NEW alert, a digest and a notice are top-level messages.
 * A FOLLOW_UP is a thread reply (``thread_ts`` = the story's first message) and the parent is

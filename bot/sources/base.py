@@ -2,7 +2,7 @@
 
 A source kind turns a :class:`SourceSpec` plus its last :class:`FetchState` into a
 :class:`FetchOutcome`. It raises :class:`bot.errors.SourceError` on failure (with ``reason``,
-``retryable`` and ``retry_after``). The poller (``bot/polling.py``) owns scheduling and
+``retryable`` and ``retry_after``). The poller (``bot/ingest/poller.py``) owns scheduling and
 persistence; kinds own only the wire and the format.
 """
 

@@ -15,7 +15,7 @@ punctuation in titles (``word , word``); spaces before punctuation are removed.
 
 :func:`fetch_window` asks for one time window of the past (``startdatetime`` /
 ``enddatetime``, up to :data:`WINDOW_MAX_RECORDS` articles): the backfill of a new watch
-(:mod:`bot.backfill`). The DOC API searches only the last :data:`HISTORY_DAYS` days.
+(:mod:`bot.ingest.backfill`). The DOC API searches only the last :data:`HISTORY_DAYS` days.
 """
 
 from __future__ import annotations

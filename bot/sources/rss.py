@@ -27,7 +27,7 @@ def body_hash(body: bytes) -> str:
 def parse_http_feed(result: HttpResult) -> list[FeedEntry]:
     """:func:`bot.sources.feeds.parse_feed` applied to a fetched document. Raises SourceError."""
     # imported here: feedparser costs start-up time, and documents are parsed in the worker
-    # processes (whose server preloads the module: bot.workers.PRELOAD)
+    # processes (whose server preloads the module: bot.ingest.workers.PRELOAD)
     from bot.sources.feeds import parse_feed
 
     return parse_feed(result.body, content_type=result.content_type, base_url=result.final_url)

@@ -1,4 +1,4 @@
-"""SQL implementation of :class:`handlers.ports.CommandStore` (``/deal``) and of the reads the
+"""SQL implementation of :class:`bot.ports.CommandStore` (``/deal``) and of the reads the
 router needs, over the existing tables, on SQLite and PostgreSQL alike.
 
 ``/deal <company>`` reads ``story_companies`` through its ``(company, first_seen_at)`` index,
@@ -16,22 +16,28 @@ SQLite cannot upgrade a read snapshot that another writer has moved past.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config.defaults import DEFAULT_WATCHLIST, NEWS_SEARCH_TEMPLATE
-from bot.config.settings import Settings
+from bot.config.defaults import NEWS_SEARCH_TEMPLATE
 from bot.domain import ChannelRef, EventType, Status, Story
 from bot.errors import StoreError
-from bot.routing import Router
-from bot.store.db import sessionmaker, writer_sessions
+from bot.filters import Filters
+from bot.ports import (
+    EVERY_COMPANY,
+    ChannelPrefs,
+    Mute,
+    RemoveResult,
+    SourceHealth,
+    Subscription,
+)
 from bot.store.models import (
     ChannelSettingsRow,
     FeedbackRow,
@@ -41,19 +47,6 @@ from bot.store.models import (
     StoryRow,
     SubscriptionRow,
 )
-from handlers.companies import MergedTable, StaticCompanyTable
-from handlers.filters import Filters
-from handlers.ports import (
-    EVERY_COMPANY,
-    Backfills,
-    ChannelPrefs,
-    CompanyTable,
-    Mute,
-    RemoveResult,
-    SourceHealth,
-    Subscription,
-)
-from handlers.runner import DealCommands
 
 
 def story_from_row(row: StoryRow) -> Story:
@@ -390,80 +383,3 @@ def _sub(row: SubscriptionRow) -> Subscription:
 
 def _mute(row: MuteRow) -> Mute:
     return Mute(ChannelRef(row.platform, row.channel), row.company, row.until, row.created_by)
-
-
-# composition ---------------------------------------------------------------------------------
-
-
-class DeferredTable:
-    """A company table loaded on first use: the classifier's shipped table (its package and
-    patterns) costs about 0.1 s that a run which routes no alert and answers no command never
-    needs."""
-
-    def __init__(self, load: Callable[[], CompanyTable]) -> None:
-        self._load = load
-        self._table: CompanyTable | None = None
-
-    def _get(self) -> CompanyTable:
-        if self._table is None:
-            self._table = self._load()
-        return self._table
-
-    def resolve(self, name: str) -> str | None:
-        return self._get().resolve(name)
-
-    def suggest(self, name: str, limit: int = 5) -> list[str]:
-        return self._get().suggest(name, limit)
-
-    def names(self) -> Iterable[str]:
-        return self._get().names()
-
-
-def _shipped_table() -> CompanyTable:
-    """The classifier's table, or the default watchlist when the classifier is not installed."""
-    try:
-        from bot.classify.companies import CompanyTable as ClassifierTable
-    except ImportError:
-        return StaticCompanyTable(dict.fromkeys(DEFAULT_WATCHLIST, ()))
-    return ClassifierTable.default()
-
-
-def company_table(settings: Settings) -> CompanyTable:
-    """Config companies (aliases the operator added) first, then the classifier's table, or
-    the default watchlist when the classifier's table is not installed."""
-    configured = StaticCompanyTable({c.name: c.aliases for c in settings.companies})
-    return MergedTable(configured, DeferredTable(_shipped_table))
-
-
-def build_router(
-    settings: Settings,
-    sessions: async_sessionmaker[AsyncSession],
-    table: CompanyTable | None = None,
-) -> Router:
-    """The alert router over config routes, the SQL store and the company table."""
-    names = table or company_table(settings)
-    store = SqlCommandStore(sessions, settings.poll_interval)
-    return Router(settings.routes, store, canonical=lambda name: names.resolve(name) or name)
-
-
-def build_commands(
-    settings: Settings,
-    engine: AsyncEngine,
-    now: Callable[[], datetime] | None = None,
-    table: CompanyTable | None = None,
-    backfill: Backfills | None = None,
-) -> DealCommands:
-    """The ``/deal`` runner (also the ``FeedbackRecorder``) over ``engine``'s database."""
-    store = SqlCommandStore(
-        sessionmaker(engine), settings.poll_interval, writers=writer_sessions(engine)
-    )
-    return DealCommands(
-        store,
-        table or company_table(settings),
-        now or (lambda: datetime.now(UTC)),
-        routes=settings.routes,
-        admins=settings.admins,
-        watch_adds_sources=settings.watch_adds_sources,
-        limits=settings.limits,
-        backfill=backfill,
-    )

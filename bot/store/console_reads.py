@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.domain import Story
+from bot.domain import DeliveryKind, DeliveryState, Story
 from bot.errors import StoreError
 from bot.store.commands_repo import story_from_row
 from bot.store.models import (
@@ -77,8 +77,8 @@ class DeliveryView:
     story_key: str | None
     platform: str
     channel: str
-    kind: str
-    state: str
+    kind: DeliveryKind
+    state: DeliveryState
     attempts: int
     not_before: datetime
     created_at: datetime
@@ -210,7 +210,9 @@ class ConsoleReads:
             story_from_row(row), reports, deliveries, tally.get(True, 0), tally.get(False, 0)
         )
 
-    async def deliveries(self, state: str, limit: int, *, newest: bool) -> list[DeliveryView]:
+    async def deliveries(
+        self, state: DeliveryState, limit: int, *, newest: bool
+    ) -> list[DeliveryView]:
         """Deliveries in ``state`` (pending: by due time; else newest first), with their
         story's key."""
         order = (DeliveryRow.id.desc(),) if newest else (DeliveryRow.not_before, DeliveryRow.id)

@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.domain import Article, Event, Message
+from bot.domain import Article, DeliveryKind, Event, Message
 from bot.store.codec import message_to_json
 from bot.store.models import (
     ArticleRow,
@@ -64,6 +64,12 @@ class IngestUnits:
             unit = IngestUnit(session)
             yield unit
             await unit.flush_events()
+
+    async def finish_polls(self, owner: str, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Store many polled sources' new fetch state and release their leases, in one commit
+        (the poller's ``finish_many``)."""
+        async with self.begin() as unit:
+            await unit.update_sources(owner, updates)
 
 
 class IngestUnit:
@@ -127,7 +133,7 @@ class IngestUnit:
             for g, i in fresh
         ]
         # One cached executemany (SQLAlchemy batches it into multi-row INSERT ... RETURNING);
-        # .values(rows) compiled a new statement per feed, most of a cold poll's store time.
+        # .values(rows) would compile a new statement per feed, most of a cold poll's store time.
         table = cast(Table, ArticleRow.__table__)
         stmt = (
             self._insert(table)
@@ -206,7 +212,7 @@ class IngestUnit:
         story_id: int | None,
         platform: str,
         channel: str,
-        kind: str,
+        kind: DeliveryKind,
         message: Message,
         not_before: datetime,
         now: datetime,

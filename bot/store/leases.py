@@ -10,7 +10,7 @@ Giving back the leases of this host's processes that died (``kill -9``, OOM, pow
 A source or delivery claimed by a process is leased for minutes (``LEASE_S`` in the poller
 and the delivery worker) so a slow fetch or send is never taken twice. When the holder is
 killed, the lease would keep that work waiting until it runs out. At start, a process releases
-the leases whose owner (``host:pid:suffix``, see :func:`bot.app.process_owner`) ran on this
+the leases whose owner (``host:pid:suffix``, see :func:`bot.runtime.app.process_owner`) ran on this
 host and is gone: its pid no longer exists, or is this very process (a restarted container
 gets the same pid). A delivery released this way keeps its attempt count, so the sink checks
 whether the dead process already posted it (Slack metadata, Discord nonce) before sending.

@@ -28,6 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.domain import DeliveryKind, DeliveryState
+
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identities.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -87,7 +89,7 @@ class SourceRow(Base):
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     disabled_at: Mapped[datetime | None]
     backlog_done: Mapped[bool] = mapped_column(Boolean, default=False)
-    # the latest polls' outcomes, oldest first, one letter each (bot.polls.POLL_MARKS)
+    # the latest polls' outcomes, oldest first, one letter each (bot.ingest.poll_marks.POLL_MARKS)
     recent_polls: Mapped[str] = mapped_column(String(32), default="", server_default="")
     # replica coordination
     lease_owner: Mapped[str | None] = mapped_column(String(64))
@@ -181,12 +183,10 @@ class DeliveryRow(Base):
     )
     platform: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(100))
-    # new | follow_up | status_change | digest | notice | facet (a story shown in another
-    # story's message: ``joined_to`` is that message's delivery; never sent itself)
-    kind: Mapped[str] = mapped_column(String(32))
+    # a facet's ``joined_to`` is the delivery of the message that shows it
+    kind: Mapped[DeliveryKind] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # pending | sent | failed | joined (facet rows)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[DeliveryState] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # claims, rate-limited ones too
     # claims the platform answered "rate limited": counted in ``attempts`` (so a sink knows an
     # earlier claim may have posted), left out of the ``delivery.max_attempts`` budget
@@ -218,7 +218,7 @@ class SubscriptionRow(Base):
     events: Mapped[str] = mapped_column(String(32), default="all")
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime]
-    # handlers.filters.Filters.to_json(); None = no filters
+    # bot.filters.Filters.to_json(); None = no filters
     filters: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (

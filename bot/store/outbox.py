@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.domain import ChannelRef, Delivery, MessageRef
+from bot.domain import ChannelRef, Delivery, DeliveryKind, MessageRef
 from bot.store.codec import message_from_json
 from bot.store.leases import claim
 from bot.store.models import DeliveryRow
@@ -26,7 +26,7 @@ from bot.store.models import DeliveryRow
 class ClaimedDelivery:
     delivery: Delivery
     story_id: int | None
-    kind: str
+    kind: DeliveryKind
     created_at: datetime
     parent_pending: bool  # a follow-up whose top-level message is not sent yet
     deferrals: int = 0  # earlier claims that met a rate limit (not failed tries)

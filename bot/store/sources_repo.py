@@ -44,7 +44,7 @@ class SourceRecord:
     disabled_reason: str | None
     disabled_at: datetime | None
     created_at: datetime
-    recent_polls: str = ""  # bot.polls: one letter per poll, oldest first
+    recent_polls: str = ""  # bot.ingest.poll_marks: one letter per poll, oldest first
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ last row id) for the adapter to read. Everything else is aiosqlite's own connect
 
 It uses aiosqlite's ``Connection._execute`` and ``_conn`` (as SQLAlchemy's adapter does with
 ``_tx`` and ``_conn``), so ``pyproject.toml`` bounds aiosqlite's version and
-``tests/core/test_sqlite_onehop.py`` checks the behaviour the adapter relies on.
+``tests/store/test_sqlite_onehop.py`` checks the behaviour the adapter relies on.
 """
 
 from __future__ import annotations

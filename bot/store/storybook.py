@@ -1,4 +1,4 @@
-"""Story placement against the database: the bot's twin of :class:`bot.stories.book.StoryBook`.
+"""Story placement against the database: the bot's :class:`bot.stories.placement.StoryBook`.
 
 The same four steps as ``dealradar cluster`` (:mod:`bot.stories.replay`) — features, candidate
 retrieval through the entity/time index, :class:`StoryClusterer` scoring, then
@@ -28,9 +28,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select, text
 
-from bot.analysis import story_features
 from bot.domain import Article, Event, Status
-from bot.pipeline import Placement, text_of
 from bot.store.ingest import IngestUnit
 from bot.store.models import StoryRow
 from bot.store.story_index import (
@@ -42,7 +40,7 @@ from bot.store.story_index import (
 from bot.stories.clusterer import StoryClusterer, window_center
 from bot.stories.features import StoryFeatures
 from bot.stories.index import StoryCandidate
-from bot.stories.replay import CompanyFinder
+from bot.stories.placement import CompanyFinder, Placement, story_features, text_of
 from bot.stories.state import (
     ArticleInfo,
     StoryState,
@@ -185,6 +183,6 @@ class SqlStoryBook:
         self._signatures.put(row.id, state.article_count, state.signature)
         forget_on_rollback(session, self._signatures, row.id)
         await index.file(row.id, state.index_keys(), state.first_seen)
-        story = state.as_story(row.id)
-        assert story is not None  # placed with an event, so typed and with a status
-        return Placement(story=story, created=created, previous_status=previous)
+        return Placement(
+            story=state, match=match, created=created, previous_status=previous, story_id=row.id
+        )

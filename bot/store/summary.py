@@ -1,5 +1,5 @@
 """What the store holds, in brief: article and story counts and the newest stories (the first
-run's summary, :mod:`bot.first_run`)."""
+run's summary, :mod:`bot.runtime.first_run`)."""
 
 from __future__ import annotations
 

@@ -10,5 +10,7 @@ The pipeline's path for one article, all pure and synchronous except SQL retriev
 5. :func:`bot.stories.state.new_story` / :func:`bot.stories.state.merge_story` update the story
    and report a status change.
 
-:class:`bot.stories.book.StoryBook` runs 2-5 in memory (``dealradar cluster``, tests).
+:mod:`bot.stories.placement` is what a placement is and the book interface the pipeline places
+through (``bot.store.storybook.SqlStoryBook`` over the database);
+:class:`bot.stories.book.MemoryStoryBook` runs 2-5 in memory (``dealradar cluster``, tests).
 """

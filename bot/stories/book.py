@@ -1,35 +1,26 @@
-"""The clustering use case in one call: article in, story placement out, over any index.
+"""The clustering use case in one call, in memory: article in, story placement out.
 
-:class:`StoryBook` wires :func:`features_for`, a candidate index, :class:`StoryClusterer` and
+:class:`MemoryStoryBook` wires :func:`features_for`, a candidate index, :class:`StoryClusterer` and
 :func:`merge_story` together. ``dealradar cluster`` and the tests run it over the in-memory
-index; the running bot does the same four steps with the SQL index (whose retrieval is async,
-so the pipeline calls the pieces itself; see :meth:`StoryBook.add` for the exact order).
+index; the running bot's book (``bot.store.storybook.SqlStoryBook``, a
+:class:`bot.stories.placement.StoryBook`) does the same four steps over the SQL index, whose
+retrieval is async (see :meth:`MemoryStoryBook.add` for the exact order).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain import Event
-from bot.stories.clusterer import Match, StoryClusterer
+from bot.stories.clusterer import StoryClusterer
 from bot.stories.features import StoryFeatures, features_for
 from bot.stories.index import InMemoryIndex
+from bot.stories.placement import Placement
 from bot.stories.state import ArticleInfo, StoryState, merge_story, new_story
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """Where one article went: its story after the article, and what changed."""
-
-    story: StoryState
-    match: Match
-    created: bool
-    status_changed: bool
-
-
-class StoryBook:
+class MemoryStoryBook:
     """Stories held in memory, keyed by story key. Not thread-safe; one instance per stream."""
 
     def __init__(
@@ -75,13 +66,13 @@ class StoryBook:
             story = new_story(features, event, article)
             while story.key in self._stories:  # same article replayed: keep keys distinct
                 story = new_story(features, event, article, key=story.key + "x")
-            created, changed = True, False
+            created, previous = True, None
         else:
-            story, changed = merge_story(current, features, event, article)
-            created = False
+            story, _changed = merge_story(current, features, event, article)
+            created, previous = False, current.status
         self._stories[story.key] = story
         self.index.put(story.signature)
-        return Placement(story=story, match=match, created=created, status_changed=changed)
+        return Placement(story=story, match=match, created=created, previous_status=previous)
 
 
 def pick_event(events: list[Event], story: StoryState | None) -> Event | None:

@@ -11,38 +11,16 @@ marked undated, which makes clustering ignore time for it (see :mod:`bot.stories
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.domain import Classifier
-from bot.stories.book import Placement, StoryBook
+from bot.stories.book import MemoryStoryBook
+from bot.stories.placement import CompanyFinder, Placement
 from bot.stories.state import ArticleInfo
 
-if TYPE_CHECKING:
-    from bot.classify.companies import CompanyTable
-
-CompanyFinder = Callable[[str], Iterable[tuple[str, str]]]  # text → (canonical, as written)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def company_finder(table: CompanyTable) -> CompanyFinder:
-    """Company mentions as ``(canonical, as written)``, each followed by its parent group.
-
-    A brand and its owner are one party for clustering (``Vauxhall owner plans…`` and
-    ``Stellantis to close…`` report the same closure), so the parent counts as mentioned too.
-    """
-
-    def find(text: str) -> list[tuple[str, str]]:
-        found: list[tuple[str, str]] = []
-        for mention in table.find(text):
-            found.append((mention.name, mention.text))
-            parent = table.parent(mention.name)
-            if parent:
-                found.append((parent, mention.text))
-        return found
-
-    return find
 
 
 def parse_date(value: Any) -> datetime | None:
@@ -65,10 +43,10 @@ def replay(
     items: Iterable[Mapping[str, Any]],
     classifier: Classifier | None = None,
     find_companies: CompanyFinder | None = None,
-    book: StoryBook | None = None,
+    book: MemoryStoryBook | None = None,
 ) -> Iterator[tuple[Any, Placement]]:
     """Yield ``(item id, placement)`` for each item, in order. Never raises on odd items."""
-    book = StoryBook() if book is None else book
+    book = MemoryStoryBook() if book is None else book
     clock = _EPOCH
     for item in items:
         title, lede = _text(item, "headline"), _text(item, "lede")

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot import app
 from bot.config.settings import Settings
 from bot.metrics import Metrics
-from bot.web import WebServer
+from bot.runtime import app
+from bot.web.server import WebServer
 from tests.console.seed import T0, seed
 
 

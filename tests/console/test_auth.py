@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot import app
 from bot.config.loader import load_settings
 from bot.errors import ConfigError
+from bot.runtime import app
 from tests.console.conftest import Connect, console_settings
 from tests.console.seed import T0, TOKEN
 

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from bot import app
 from bot.config.settings import Settings
+from bot.runtime import app
 from bot.sinks.console import ConsoleSink
-from bot.web import WebServer
+from bot.web.server import WebServer
 from tests.console.browser import Browser, needs_browser, start_driver
 from tests.console.seed import IMG, SCRIPT, T0, TOKEN, seed
 from tests.fakes.feedserver import FeedServer

@@ -11,7 +11,7 @@ import pytest
 
 from bot.config.loader import load_settings
 from bot.metrics import Metrics
-from bot.web import WebServer
+from bot.web.server import WebServer
 from tests.deploy.artifacts import DEPLOY, REPO, free_port, load_yaml_docs, run_python
 
 COMPOSE = DEPLOY / "compose.yaml"

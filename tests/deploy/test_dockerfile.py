@@ -13,7 +13,7 @@ import pytest
 from bot.cli import main as cli_main
 from bot.config.settings import HttpConfig
 from bot.metrics import Metrics
-from bot.web import WebServer
+from bot.web.server import WebServer
 from tests.deploy.artifacts import (
     DEPLOY,
     REPO,

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from bot.domain import Status
 from bot.errors import CommandError
+from bot.filters import Facts, Filters
 from handlers import commands as c
 from handlers.filter_grammar import parse_filters, tokens
-from handlers.filters import Facts, Filters
 from handlers.grammar import parse
 from tests.handlers.conftest import make_story
 

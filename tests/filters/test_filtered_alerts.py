@@ -1,4 +1,4 @@
-"""Subscription filters end to end: the bot :func:`bot.app.build` wires polls a local feed
+"""Subscription filters end to end: the bot :func:`bot.runtime.app.build` wires polls a local feed
 server; channels set their filters through the real ``/deal`` handlers (a Slack caller, and a
 Discord caller whose line is rebuilt from slash-command options); alerts go to the local Slack
 and Discord stand-ins. A story that fails a channel's filters is not sent there (nor held for
@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from bot import app
-from bot.analysis import build_classifier
 from bot.config.loader import load_settings
 from bot.discordapp.commandtext import build_text
+from bot.ingest.analysis import build_classifier
+from bot.runtime import app
 from handlers.api import Caller
 from tests.fakes.discord_api import TOKEN, FakeDiscordAPI
 from tests.fakes.feedserver import FeedServer

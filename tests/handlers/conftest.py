@@ -1,6 +1,6 @@
 """Shared fixtures for the /deal handlers and routing: a frozen clock, stories, stores.
 
-``store`` is parametrised over every :class:`handlers.ports.CommandStore` implementation: the
+``store`` is parametrised over every :class:`bot.ports.CommandStore` implementation: the
 in-memory one, SQLite (a fresh file per test) and PostgreSQL when
 ``DEALRADAR_TEST_POSTGRES_URL`` is set (a fresh schema per test, dropped afterwards).
 """
@@ -19,11 +19,11 @@ import pytest
 from sqlalchemy import text
 
 from bot.domain import EventType, Status, Story
+from bot.ports import SourceHealth
 from bot.store.commands_repo import SqlCommandStore
 from bot.store.db import create_engine, sessionmaker, upgrade, writer_sessions
 from bot.store.models import SourceRow, StoryCompanyRow, StoryRow
 from handlers.memory import MemoryStore
-from handlers.ports import SourceHealth
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 PG_URL = os.environ.get("DEALRADAR_TEST_POSTGRES_URL")

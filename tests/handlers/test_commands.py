@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from bot.config.settings import RouteConfig
 from bot.domain import ChannelRef, EventType, Status
 from bot.errors import StoreError
+from bot.ports import SourceHealth
 from handlers.api import Caller
 from handlers.companies import StaticCompanyTable
 from handlers.memory import MemoryStore
-from handlers.ports import SourceHealth
 from handlers.runner import DealCommands
 from handlers.text import render_plain
 from tests.handlers.conftest import T0, Clock, make_story

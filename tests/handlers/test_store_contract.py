@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain import ChannelRef, EventType, Status
-from handlers.filters import Filters
-from handlers.ports import ChannelPrefs, Mute, SourceHealth, Subscription
+from bot.filters import Filters
+from bot.ports import ChannelPrefs, Mute, SourceHealth, Subscription
 from tests.handlers.conftest import T0, StoreHarness, make_story
 
 SLACK_A = ChannelRef("slack", "C1")

@@ -19,17 +19,17 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.delivery import DeliveryWorker
+from bot.alerts.delivery import DeliveryWorker
 from bot.discordapp.breaker import CHANNEL_COOLOFF_S, SendGuard
 from bot.discordapp.rest import DiscordRest
 from bot.discordapp.sink import DiscordSink
-from bot.domain import Sink
+from bot.ports import Sink
 from bot.slackapp.client import make_web_client
 from bot.slackapp.sink import SlackSink
 from bot.store.db import create_engine, sessionmaker, upgrade
 from bot.store.ingest import IngestUnits
 from bot.store.outbox import Outbox
-from tests.core.test_delivery import alert
+from tests.alerts.test_delivery import alert
 from tests.fakes.discord_api import TOKEN as DISCORD_TOKEN
 from tests.fakes.discord_api import FakeDiscordAPI
 from tests.fakes.slack_api import (

@@ -1,10 +1,11 @@
-"""Commands and endpoints on the real bot HTTP server (``dealradar run``, started by bot.app).
+"""Commands and endpoints on the real bot HTTP server (``dealradar run``, started by
+bot.runtime.app).
 
 Two bot processes share one SQLite file, as two replicas or two processes started by mistake
 would. Requests with a bad Slack signature, a stale Slack timestamp or a bad Ed25519 signature
 are answered 401 and run nothing (the Slack stand-in never receives a ``response_url`` answer);
 a correctly signed request replayed to the *other* process is not processed again, because
-both claim its id in the shared ``processed_requests`` table (bot.store.seen_repo).
+both claim its id in the shared ``processed_requests`` table (bot.store.processed_requests).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Items the real bot once dropped without a word (issue 19, defect 7), end to end.
 
-The bot that :func:`bot.app.build` wires polls a local feed server and alerts the Slack
+The bot that :func:`bot.runtime.app.build` wires polls a local feed server and alerts the Slack
 stand-in: a feed's items without a link are stored and alerted with the feed's own page as
 their link, and a 10,000-item feed listing oldest first still shows its new item.
 """
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import app
 from bot.config.loader import load_settings
+from bot.runtime import app
 from tests.fakes.feedserver import FeedServer
 from tests.hardening.harness import SlackStandIn
 

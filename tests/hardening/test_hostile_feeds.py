@@ -2,7 +2,7 @@
 
 tests/sources/test_fetch_hostile.py and test_feeds_hostile.py take each hostile behaviour on
 its own (fetcher or parser). Here a dozen of them sit beside one healthy source in the bot that
-:func:`bot.app.build` wires, and one poll cycle must: end within a bound set by the fetch
+:func:`bot.runtime.app.build` wires, and one poll cycle must: end within a bound set by the fetch
 deadline, give each hostile source its own failure with a reason, and still alert the healthy
 source's new story; that story's hostile title (mass pings, user mentions, Slack and Discord
 markup, a link) reaches the Slack stand-in inert.
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import app
 from bot.config.loader import load_settings
+from bot.runtime import app
 from tests.fakes.feedserver import FeedServer
 from tests.hardening.harness import SlackStandIn
 

@@ -1,7 +1,7 @@
 """Slow clients and too many connections cannot take the HTTP server down (issue 19, defect 9).
 
-Real sockets on 127.0.0.1 against :class:`bot.web.WebServer` with short timeouts, and the real
-``dealradar run`` process under a low open-file limit. Every test ends by itself in seconds.
+Real sockets on 127.0.0.1 against :class:`bot.web.server.WebServer` with short timeouts, and the
+real ``dealradar run`` process under a low open-file limit. Every test ends by itself in seconds.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import pytest
 from aiohttp import web
 
 from bot.metrics import Metrics
-from bot.web import WebServer
-from bot.webguard import AcceptErrorLog
-from bot.webroutes import WebRoute, read_body
+from bot.web.guard import AcceptErrorLog
+from bot.web.routes import WebRoute, read_body
+from bot.web.server import WebServer
 from tests.fakes.feedserver import FeedServer
 from tests.hardening.harness import Bot, bot_env, http_port, wait_until, write_config
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from bot.discordapp.commandtext import build_text, from_interaction_data
 from bot.errors import CommandError
 from bot.slackapp.escape import mrkdwn, plain
-from bot.slackapp.seen import request_key
+from bot.slackapp.request_keys import request_key
 from bot.stories.identity import canonical_url
 
 URLS = st.builds(

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot import app
 from bot.config.loader import load_settings
-from bot.web import WebServer
+from bot.runtime import app
+from bot.web.server import WebServer
 from tests.fakes.feedserver import FeedServer
 from tests.hardening.harness import headline, write_config
 

@@ -1,5 +1,5 @@
 """The two store guards hardening added, on SQLite and (with DEALRADAR_TEST_POSTGRES_URL)
-PostgreSQL: the shared replay guard (bot.store.seen_repo) and the release of leases held by
+PostgreSQL: the shared replay guard (bot.store.processed_requests) and the release of leases held by
 dead local processes (bot.store.leases)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from bot.store.db import create_engine, sessionmaker, upgrade, writer_sessions
 from bot.store.ingest import IngestUnits
 from bot.store.leases import orphaned, release_orphaned
 from bot.store.models import DeliveryRow, ProcessedRequestRow
-from bot.store.seen_repo import ProcessedRequests
+from bot.store.processed_requests import ProcessedRequests
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 

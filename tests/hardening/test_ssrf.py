@@ -1,5 +1,5 @@
 """SSRF through the product: sources added with ``/deal sources add`` and polled by the real
-poller that :func:`bot.app.build` wires, with ``fetch.allow_private_networks = false``.
+poller that :func:`bot.runtime.app.build` wires, with ``fetch.allow_private_networks = false``.
 
 The address checks themselves (every range, odd spellings, DNS pinning, both wires) are
 covered in tests/sources/test_addresses.py and tests/sources/test_transport.py; here the same
@@ -19,8 +19,8 @@ from typing import Any
 import httpcore
 import pytest
 
-from bot import app
 from bot.config.loader import load_settings
+from bot.runtime import app
 from handlers.api import Caller
 from tests.fakes.feedserver import FeedServer
 

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot import app
 from bot.config.loader import load_settings
+from bot.runtime import app
 from tests.fakes.feedserver import FeedServer
 from tests.hardening.harness import (
     Bot,

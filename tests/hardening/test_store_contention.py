@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import update
 
 from bot.config.loader import load_settings
-from bot.store.commands_repo import build_commands
+from bot.runtime.wiring import build_commands
 from bot.store.db import create_engine, upgrade, writer_sessions
 from bot.store.models import SourceRow
 from bot.store.sources_repo import DesiredSource, SourcesRepo

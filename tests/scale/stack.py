@@ -1,4 +1,4 @@
-"""The store half of one replica, built the way :func:`bot.app.build` builds it: sources,
+"""The store half of one replica, built the way :func:`bot.runtime.app.build` builds it: sources,
 outbox and the ingest pipeline (real classifier, SQL story book, router over static routes)
 on one engine. Two stacks on two engines are two replicas sharing a database."""
 
@@ -9,19 +9,19 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.analysis import Analyser
 from bot.classify import CompanyTable, default_classifier
 from bot.config.settings import RouteConfig, Settings
 from bot.domain import FeedEntry
-from bot.pipeline import Pipeline
+from bot.ingest.analysis import Analyser
+from bot.ingest.pipeline import Pipeline
+from bot.runtime.wiring import build_router, company_table
 from bot.sources.base import FetchOutcome
-from bot.store.commands_repo import build_router, company_table
 from bot.store.db import create_engine, sessionmaker, upgrade, writer_sessions
 from bot.store.ingest import IngestUnits
 from bot.store.outbox import Outbox
 from bot.store.sources_repo import SourceRecord, SourcesRepo
 from bot.store.storybook import SqlStoryBook
-from bot.stories.replay import company_finder
+from bot.stories.placement import company_finder
 
 SETTINGS = Settings(
     routes=[

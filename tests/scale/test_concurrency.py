@@ -18,13 +18,13 @@ from sqlalchemy import text
 
 from bot.classify import CompanyTable
 from bot.domain import FeedEntry, Notice
-from bot.pipeline import ChangedFetch, Placement
+from bot.ingest.pipeline import ChangedFetch
 from bot.sources.base import FetchOutcome
 from bot.store.db import writer_sessions
 from bot.store.ingest import IngestUnits
 from bot.store.sources_repo import DesiredSource, SourceRecord
 from bot.store.storybook import SqlStoryBook
-from bot.stories.replay import company_finder
+from bot.stories.placement import Placement, company_finder
 from tests.scale.stack import Stack, open_stack
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

@@ -1,5 +1,6 @@
-"""``/healthz``, ``/readyz`` and ``/metrics`` from the real server :func:`bot.app.run_forever`
-starts, with the bot polling a local feed server and delivering to the console.
+"""``/healthz``, ``/readyz`` and ``/metrics`` from the real server
+:func:`bot.runtime.app.run_forever` starts, with the bot polling a local feed server and
+delivering to the console.
 
 Readiness is "database reachable and schema at the newest migration": both ways of failing
 (connections refused, revision behind) are produced on a real PostgreSQL database.
@@ -18,8 +19,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from bot import app
 from bot.config.loader import load_settings
+from bot.runtime import app
 from bot.store.db import create_engine
 from tests.fakes.feedserver import FeedServer
 
@@ -71,7 +72,8 @@ class Bot:
 async def serve(
     db_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> AsyncIterator[tuple[Bot, FeedServer]]:
-    """The bot under :func:`bot.app.run_forever`, its HTTP port read from the startup log."""
+    """The bot under :func:`bot.runtime.app.run_forever`, its HTTP port read from the startup
+    log."""
     caplog.set_level(logging.INFO, logger="dealradar.http")
     with FeedServer() as feeds:
         feeds.set_feed("/good.xml", [NOISE])

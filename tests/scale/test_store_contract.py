@@ -1,6 +1,6 @@
 """Outbox + sources + story placement through the real pipeline, on SQLite and PostgreSQL.
 
-``tests/core/test_store.py`` covers each repository on its own; this suite drives them the way
+``tests/store/test_store.py`` covers each repository on its own; this suite drives them the way
 one replica does (claim a source, ingest a fetch, claim and send its alerts) and checks the
 same outcomes on both backends.
 """

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.domain import Event, EventType, Status
-from bot.stories.book import Placement, StoryBook
+from bot.stories.book import MemoryStoryBook as StoryBook
+from bot.stories.placement import Placement
 from bot.stories.state import ArticleInfo
 
 DAY0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

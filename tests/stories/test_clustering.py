@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain import Status
-from bot.stories.book import StoryBook
+from bot.stories.book import MemoryStoryBook as StoryBook
 from tests.stories.conftest import PARTNERSHIP, post
 
 KESTREL = ("Kestrel Motors",)
