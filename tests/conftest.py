@@ -1,5 +1,6 @@
 """Shared fixtures: database URLs for the store contract suites (SQLite always, PostgreSQL when
-``DEALRADAR_TEST_POSTGRES_URL`` is set — ``.ci/run`` sets it; each test gets a fresh database)."""
+``DEALRADAR_TEST_POSTGRES_URL`` is set — ``.ci/run`` sets it; each test gets a fresh database),
+and ``clock``, the one fake clock (:class:`tests.fakes.clock.FakeClock`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.fakes.clock import FakeClock
 
 POSTGRES_ENV = "DEALRADAR_TEST_POSTGRES_URL"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -47,6 +50,12 @@ def postgres_url() -> Iterator[str]:
         yield base.rsplit("/", 1)[0] + "/" + name
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A frozen clock at :data:`tests.fakes.clock.T0`, moved by hand (``clock.advance(...)``)."""
+    return FakeClock()
 
 
 @pytest.fixture

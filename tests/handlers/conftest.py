@@ -1,4 +1,5 @@
-"""Shared fixtures for the /deal handlers and routing: a frozen clock, stories, stores.
+"""Shared fixtures for the /deal handlers and routing: stories and stores (the frozen clock is
+the shared ``clock`` fixture, :class:`tests.fakes.clock.FakeClock`, starting at ``T0``).
 
 ``store`` is parametrised over every :class:`handlers.ports.CommandStore` implementation: the
 in-memory one, SQLite (a fresh file per test) and PostgreSQL when
@@ -11,7 +12,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,20 +25,10 @@ from bot.store.db import create_engine, sessionmaker, upgrade, writer_sessions
 from bot.store.models import SourceRow, StoryCompanyRow, StoryRow
 from handlers.memory import MemoryStore
 from handlers.ports import SourceHealth
+from tests.fakes.clock import T0 as CLOCK_START
 
-T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+T0 = CLOCK_START  # the ``clock`` fixture starts here; stories are dated from it
 PG_URL = os.environ.get("DEALRADAR_TEST_POSTGRES_URL")
-
-
-@dataclass
-class Clock:
-    now: datetime = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 def make_story(
@@ -161,11 +152,6 @@ def _sql(engine: Any, kind: str) -> StoreHarness:
 
     store = SqlCommandStore(sessions, writers=writer_sessions(engine))
     return StoreHarness(store, add_story, set_source, kind)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
