@@ -17,6 +17,8 @@ from bot.sources.base import FetchLimits
 from bot.sources.transport import PinnedTransport
 
 if TYPE_CHECKING:
+    import httpcore
+
     from bot.sources.aiohttp_transport import AiohttpTransport
 
 DEFAULT_MAX_CONNECTIONS = 32
@@ -110,11 +112,13 @@ def build_client(
     user_agent: str,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
     backend: Literal["httpcore", "aiohttp"] = "httpcore",
+    network: httpcore.AsyncNetworkBackend | None = None,
 ) -> httpx.AsyncClient:
     """Return the shared client; the caller closes it (``await client.aclose()``).
 
     ``backend`` picks the wire: httpx's own (httpcore) or aiohttp
     (:mod:`bot.sources.aiohttp_transport`, faster); both pin connections to checked addresses.
+    ``network`` replaces the network under httpcore's pinning (tests: a stand-in internet).
     """
     transport: httpx.AsyncBaseTransport
     if backend == "aiohttp":
@@ -123,7 +127,9 @@ def build_client(
         )
     else:
         transport = PinnedTransport(
-            allow_private_networks=limits.allow_private_networks, max_connections=max_connections
+            allow_private_networks=limits.allow_private_networks,
+            max_connections=max_connections,
+            network=network,
         )
     return FeedClient(
         transport=transport,

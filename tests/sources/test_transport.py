@@ -98,8 +98,7 @@ async def test_redirect_to_a_private_address_is_refused(
         server.set_feed("/secret", [{"title": "internal", "link": "http://x.test/"}])
         fake_dns_map(monkeypatch, {"feeds.test": "93.184.216.34", "internal.test": "10.0.0.5"})
         internet = LocalInternet(server.port)
-        async with build_client(STRICT, user_agent="t") as client:
-            client._transport._pool._network_backend._inner = internet  # type: ignore[attr-defined]
+        async with build_client(STRICT, user_agent="t", network=internet) as client:
             with pytest.raises(BlockedAddressError) as info:
                 await fetch_bytes(client, "http://feeds.test/start", FetchState(), STRICT)
         assert server.hits("/start") == 1
