@@ -83,6 +83,6 @@ def _asyncio_run_off_the_main_thread(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def run(main: Any, **kwargs: Any) -> Any:
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(real_run, main, **kwargs).result()
+            return pool.submit(real_run, main, **kwargs).result()  # type: ignore[arg-type]
 
     monkeypatch.setattr(asyncio, "run", run)

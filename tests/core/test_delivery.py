@@ -107,10 +107,10 @@ async def enqueue(
             platform="slack",
             channel=channel,
             kind=kind,
-            message=message,
+            message=message,  # type: ignore[arg-type]
             not_before=at,
             now=T0,
-        )  # type: ignore[arg-type]
+        )
 
 
 def worker(outbox: Outbox, sink: RecordingSink, clock: FakeClock, **kw: object) -> DeliveryWorker:
@@ -121,8 +121,8 @@ def worker(outbox: Outbox, sink: RecordingSink, clock: FakeClock, **kw: object) 
         clock=clock,
         per_channel_interval=0,
         rand=lambda: 0.5,
-        **kw,
-    )  # type: ignore[arg-type]
+        **kw,  # type: ignore[arg-type]
+    )
 
 
 async def test_sends_and_marks_sent(parts: tuple[IngestUnits, Outbox]) -> None:

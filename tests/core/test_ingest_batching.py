@@ -157,7 +157,7 @@ class BatchRecorder:
         return await self.stack.pipeline.ingest_many(fetches)
 
 
-def feed_kind():  # type: ignore[no-untyped-def]
+def feed_kind():
     async def fetch(
         client: httpx.AsyncClient, spec: SourceSpec, state: FetchState, limits: FetchLimits
     ) -> FetchOutcome:
@@ -176,7 +176,7 @@ def batching_poller(stack: Stack, recorder: BatchRecorder) -> Poller:
         {"rss": feed_kind()},
         stack.pipeline.ingest,
         owner="me",
-        limits=FetchLimits(),  # type: ignore[arg-type]
+        limits=FetchLimits(),
         clock=lambda: T0,
         ingest_many=recorder.ingest_many,
         ingest_batch=100,
@@ -268,7 +268,7 @@ async def test_placement_starts_before_the_whole_batch_is_analysed_where_nothing
     pipeline = Pipeline(
         IngestUnits(writer_sessions(stack.engine)),
         default_classifier(),
-        RecordingBook(company_finder(CompanyTable.default())),
+        RecordingBook(company_finder(CompanyTable.default())),  # type: ignore[arg-type]
         stack.pipeline._router,
         owner="me",
         group_wait=30,
@@ -311,5 +311,5 @@ async def test_a_story_several_reports_of_a_batch_join_is_written_once(
         stories = (await conn.execute(select(StoryRow.article_count, StoryRow.outlets))).all()
     # every report found the story the first one started, though its row was written only
     # at commit: the index served the story's signature from memory
-    assert [(count, len(outlets)) for count, outlets in stories] == [(5, 5)]
+    assert [(count, len(outlets)) for count, outlets in stories] == [(5, 5)]  # type: ignore[arg-type]
     assert len(updates) == 1

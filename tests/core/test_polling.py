@@ -47,7 +47,7 @@ class Recorder:
         self.notices.append(notice.text)
 
 
-def ok_kind(calls: list[FetchState]):  # type: ignore[no-untyped-def]
+def ok_kind(calls: list[FetchState]):
     async def fetch(
         client: httpx.AsyncClient, spec: SourceSpec, state: FetchState, limits: FetchLimits
     ) -> FetchOutcome:
@@ -60,7 +60,7 @@ def ok_kind(calls: list[FetchState]):  # type: ignore[no-untyped-def]
     return fetch
 
 
-def failing_kind(error: SourceError):  # type: ignore[no-untyped-def]
+def failing_kind(error: SourceError):
     async def fetch(*_args: object) -> FetchOutcome:
         raise error
 
@@ -73,10 +73,10 @@ def poller(
     return Poller(
         repo,
         httpx.AsyncClient(),
-        kinds,
+        kinds,  # type: ignore[arg-type]
         rec.ingest,
         owner="p",
-        limits=FetchLimits(),  # type: ignore[arg-type]
+        limits=FetchLimits(),
         clock=clock,
         notify=rec.notify,
         rand=lambda: 0.5,
@@ -84,7 +84,7 @@ def poller(
 
 
 async def test_changed_then_not_modified(repo: SourcesRepo) -> None:
-    clock, calls = FakeClock(T0), []
+    clock, calls = FakeClock(T0), list[FetchState]()
     await repo.sync_config([DesiredSource("good", "ok", "http://127.0.0.1/a", None, 60)], T0)
     rec = Recorder(repo)
     p = poller(repo, rec, {"ok": ok_kind(calls)}, clock)
@@ -102,7 +102,7 @@ async def test_changed_then_not_modified(repo: SourcesRepo) -> None:
 
 
 async def test_failure_backs_off_and_others_keep_polling(repo: SourcesRepo) -> None:
-    clock, calls = FakeClock(T0), []
+    clock, calls = FakeClock(T0), list[FetchState]()
     await repo.sync_config(
         [
             DesiredSource("bad", "bad", "http://127.0.0.1/x", None, 60),
@@ -153,7 +153,7 @@ async def test_repeated_permanent_failures_disable_with_reason_and_notice(
 
 
 async def test_recovery_after_failures_sends_a_notice(repo: SourcesRepo) -> None:
-    clock, calls = FakeClock(T0), []
+    clock, calls = FakeClock(T0), list[FetchState]()
     await repo.sync_config([DesiredSource("flaky", "k", "http://127.0.0.1/x", None, 60)], T0)
     rec = Recorder(repo)
     bad = poller(repo, rec, {"k": failing_kind(SourceError("timeout", reason="timeout"))}, clock)
@@ -198,7 +198,7 @@ async def test_a_source_whose_results_could_not_be_stored_is_released_next_cycle
     await upgrade(engine)
     repo = FlakyStore(sessionmaker(engine))
     try:
-        clock, calls = FakeClock(T0), []
+        clock, calls = FakeClock(T0), list[FetchState]()
         await repo.sync_config([DesiredSource("wire", "ok", "http://127.0.0.1/a", None, 60)], T0)
         rec = Recorder(repo)
 

@@ -20,8 +20,8 @@ def delivery(message: object, key: str = "k1", parent: MessageRef | None = None)
         id=1,
         key=key,
         target=ChannelRef("discord", CHANNEL),
-        message=message,
-        parent=parent,  # type: ignore[arg-type]
+        message=message,  # type: ignore[arg-type]
+        parent=parent,
     )
 
 

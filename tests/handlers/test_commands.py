@@ -252,7 +252,7 @@ async def test_hostile_text_is_plain_data(store: MemoryStore, clock: FakeClock) 
 
 
 class _BrokenStore(MemoryStore):
-    async def stories_for_companies(self, *args: object, **kw: object) -> list:  # type: ignore[override]
+    async def stories_for_companies(self, *args: object, **kw: object) -> list[object]:  # type: ignore[override]
         raise StoreError("database is locked")
 
     async def known_companies(self) -> list[str]:

@@ -33,7 +33,7 @@ def store_with(*companies: str) -> MemoryStore:
 
 async def test_words_in_another_order_suggest_the_stored_company(clock: FakeClock) -> None:
     store = store_with("Toyota Motor", "Tata Motors", "Honda")
-    deal = DealCommands(store, StaticCompanyTable({}), clock)  # type: ignore[arg-type]
+    deal = DealCommands(store, StaticCompanyTable({}), clock)
     reply = await deal.run("motor toyota", USER)
     assert reply.error
     assert reply.title.startswith("No company called 'motor toyota'. Did you mean Toyota Motor"), (
@@ -44,7 +44,7 @@ async def test_words_in_another_order_suggest_the_stored_company(clock: FakeCloc
 
 async def test_words_in_another_order_suggest_a_table_name(clock: FakeClock) -> None:
     table = StaticCompanyTable({"General Motors": ["GM"], "Nissan": []})
-    deal = DealCommands(MemoryStore(), table, clock)  # type: ignore[arg-type]
+    deal = DealCommands(MemoryStore(), table, clock)
     reply = await deal.run("watch motors generla", USER)
     assert reply.error
     assert reply.title == (

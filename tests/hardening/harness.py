@@ -221,9 +221,9 @@ def http_port(bot: Bot, timeout: float = 30) -> int:
     """The port the bot's HTTP server bound (read from its log)."""
     import re
 
-    def found() -> int | None:
+    def found() -> int:
         match = re.search(r'msg="http server listening".*port=(\d+)', bot.text())
-        return int(match.group(1)) if match else None
+        return int(match.group(1)) if match else 0  # 0: not yet (a bound port is never 0)
 
     return wait_until(found, timeout, "the bot's HTTP server")
 

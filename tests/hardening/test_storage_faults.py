@@ -174,7 +174,7 @@ def test_database_unavailable_at_start_exits_1_with_a_clear_message(tmp_path: Pa
 def pg_database() -> Iterator[str]:
     if not PG_URL:
         pytest.skip("PostgreSQL fault tests need DEALRADAR_TEST_POSTGRES_URL")
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg
     from sqlalchemy.engine import make_url
 
     name = f"hardening_{uuid.uuid4().hex[:10]}"

@@ -37,7 +37,9 @@ from tests.slack.conftest import violations as slack_violations
 class SinkHarness(Protocol):
     platform: str
     channel: str
-    sink: Sink
+
+    @property
+    def sink(self) -> Sink: ...
 
     def delivery(
         self, message: Message, key: str, *, parent: MessageRef | None = None, attempt: int = 0

@@ -8,6 +8,7 @@ fallbacks and circuit breaker, exact renderings) stays in tests/slack and tests/
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -115,7 +116,7 @@ KNOWN_LEAKS = {
 async def test_untrusted_text_never_pings_nor_carries_live_markup(
     harness: SinkHarness, hostile: str
 ) -> None:
-    story = {"headline": hostile, "companies": (hostile,), "plant": hostile}
+    story: dict[str, Any] = {"headline": hostile, "companies": (hostile,), "plant": hostile}
     new = replace(alert(**story), article_title=hostile, outlet=hostile, why=hostile)
     first = await harness.sink.send(harness.delivery(new, "story-42:new"))
     follow = replace(alert(AlertKind.FOLLOW_UP, **story), article_title=hostile, outlet=hostile)
