@@ -8,7 +8,7 @@ from pydantic import SecretStr
 from bot.discordapp.breaker import SendGuard
 from bot.discordapp.rest import DiscordAPIError, DiscordRest
 from bot.discordapp.sink import DiscordSink, nonce
-from bot.domain import AlertKind, ChannelRef, Delivery, Digest, MessageRef, Notice, Status
+from bot.domain import AlertKind, ChannelRef, Delivery, MessageRef, Status
 from bot.errors import DeliveryError
 from tests.discord_adapter.conftest import CHANNEL, make_alert, validate
 from tests.fakes.clock import FakeClock
@@ -145,16 +145,6 @@ async def test_edit_of_deleted_original_is_reported_not_retried(
     del api.messages[parent.message_id]
     result = await sink.send(delivery(make_alert(AlertKind.FOLLOW_UP), key="f1", parent=gone))
     assert result.extra["edit_error"] == "not_found"
-
-
-async def test_digest_and_notice(api: FakeDiscordAPI, sink: DiscordSink) -> None:
-    digest = Digest(title="Daily digest", alerts=tuple(make_alert(id=i) for i in range(40)))
-    await sink.send(delivery(digest, key="d1"))
-    await sink.send(delivery(Notice(text="Source *wire* disabled @everyone"), key="n1"))
-    digest_body, notice_body = (p.json for p in api.posts(CHANNEL))
-    assert digest_body["embeds"][0]["footer"]["text"].startswith("… and ")
-    assert notice_body["content"] == "Source \\*wire\\* disabled @\u200beveryone"
-    assert validate(api.captures(), untrusted=["Source *wire* disabled @everyone"]) == []
 
 
 async def test_retry_after_lost_response_posts_exactly_once(
