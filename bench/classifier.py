@@ -67,7 +67,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     articles = make_articles(args.articles, args.seed)
-    classifiers = {"learned (product)": LearnedClassifier(), "rules alone": RuleClassifier()}
+    classifiers: dict[str, LearnedClassifier | RuleClassifier] = {
+        "learned (product)": LearnedClassifier(),
+        "rules alone": RuleClassifier(),
+    }
     for name, classifier in classifiers.items():
         for title, lede in articles[:200]:  # warm caches and compiled patterns
             classifier.classify(title, lede)

@@ -1,5 +1,6 @@
 """Shared fixtures: database URLs for the store contract suites (SQLite always, PostgreSQL when
-``DEALRADAR_TEST_POSTGRES_URL`` is set — ``.ci/run`` sets it; each test gets a fresh database)."""
+``DEALRADAR_TEST_POSTGRES_URL`` is set — ``.ci/run`` sets it; each test gets a fresh database),
+and ``clock``, the one fake clock (:class:`tests.fakes.clock.FakeClock`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.fakes.clock import FakeClock
 
 POSTGRES_ENV = "DEALRADAR_TEST_POSTGRES_URL"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -50,6 +53,12 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture
+def clock() -> FakeClock:
+    """A frozen clock at :data:`tests.fakes.clock.T0`, moved by hand (``clock.advance(...)``)."""
+    return FakeClock()
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'dealradar.db'}"
 
@@ -74,6 +83,6 @@ def _asyncio_run_off_the_main_thread(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def run(main: Any, **kwargs: Any) -> Any:
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(real_run, main, **kwargs).result()
+            return pool.submit(real_run, main, **kwargs).result()  # type: ignore[arg-type]
 
     monkeypatch.setattr(asyncio, "run", run)

@@ -23,7 +23,7 @@ from bot.sinks.console import ConsoleSink
 from bot.slackapp import render as slack_render
 from bot.slackapp.replies import render_reply as slack_reply
 from handlers.api import Reply
-from tests.slack.conftest import make_story
+from tests.slack.conftest import SAMPLE_STORY
 
 RLO, ZWJ, ZWSP, ZWNJ, BOM, WJ, LRI, PDI, ALM, MVS = (
     "\u202e",
@@ -49,7 +49,9 @@ OWN_JOINER = re.compile(r"@[\u2060\u200b](?=everyone|here|channel)|<\u200b(?=@)"
 
 
 def make_alert(text: str) -> Alert:
-    story = make_story(headline=text, companies=(text,), plant=text, outlets=(text,))
+    story = dataclasses.replace(
+        SAMPLE_STORY, headline=text, companies=(text,), plant=text, outlets=(text,)
+    )
     return Alert(
         kind=AlertKind.NEW,
         story=story,

@@ -23,11 +23,14 @@ _MASS = re.compile(r"@(everyone|here)\b")
 _ANGLE = re.compile(r"<(?=@|#|:|a:|t:|/|https?:)", re.IGNORECASE)
 _LINE_START = re.compile(r"^(\s*)(#{1,3} |-# )", re.MULTILINE)
 _NUMBERED = re.compile(r"^(\s*\d+)(\. )", re.MULTILINE)
+# escape_markdown escapes the "[" of only the first "[text](url)" in a string; every bracket
+# not yet escaped (after an even number of backslashes) is escaped here, so no masked link survives
+_OPEN_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)\[")
 
 
 def escape(text: str) -> str:
     """``text`` rendered inert: no markdown, no mentions, no masked links, no headings."""
-    out = escape_markdown(strip_invisible(text))
+    out = _OPEN_BRACKET.sub(r"\1\\[", escape_markdown(strip_invisible(text)))
     out = _MASS.sub(lambda m: f"@{_ZWSP}{m.group(1)}", out)
     out = _ANGLE.sub("<" + _ZWSP, out)
     out = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), out)

@@ -110,18 +110,30 @@ class _Body(httpx.AsyncByteStream):
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
-    """httpx transport over one lazily created ``aiohttp.ClientSession``."""
+    """httpx transport over one lazily created ``aiohttp.ClientSession``.
 
-    def __init__(self, *, allow_private_networks: bool, max_connections: int = 32) -> None:
+    ``resolver`` is the DNS under the pinning (default: :class:`PinnedResolver` with the same
+    policy); tests pass their own.
+    """
+
+    def __init__(
+        self,
+        *,
+        allow_private_networks: bool,
+        max_connections: int = 32,
+        resolver: AbstractResolver | None = None,
+    ) -> None:
         self._allow_private = allow_private_networks
         self._max_connections = max_connections
+        self._resolver = resolver
         self._session: aiohttp.ClientSession | None = None
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
                 limit=self._max_connections,
-                resolver=PinnedResolver(allow_private_networks=self._allow_private),
+                resolver=self._resolver
+                or PinnedResolver(allow_private_networks=self._allow_private),
                 ttl_dns_cache=60,
             )
             self._session = aiohttp.ClientSession(

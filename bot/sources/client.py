@@ -17,6 +17,9 @@ from bot.sources.base import FetchLimits
 from bot.sources.transport import PinnedTransport
 
 if TYPE_CHECKING:
+    import httpcore
+    from aiohttp.abc import AbstractResolver
+
     from bot.sources.aiohttp_transport import AiohttpTransport
 
 DEFAULT_MAX_CONNECTIONS = 32
@@ -72,9 +75,16 @@ class DeferredAiohttpTransport(httpx.AsyncBaseTransport):
     """An :class:`~bot.sources.aiohttp_transport.AiohttpTransport` made on the first request:
     importing aiohttp costs about 0.2 s that a run with nothing to fetch never needs."""
 
-    def __init__(self, *, allow_private_networks: bool, max_connections: int) -> None:
+    def __init__(
+        self,
+        *,
+        allow_private_networks: bool,
+        max_connections: int,
+        resolver: AbstractResolver | None = None,
+    ) -> None:
         self._allow_private = allow_private_networks
         self._max_connections = max_connections
+        self._resolver = resolver
         self._transport: AiohttpTransport | None = None
 
     def inner(self) -> AiohttpTransport:
@@ -83,7 +93,9 @@ class DeferredAiohttpTransport(httpx.AsyncBaseTransport):
             from bot.sources.aiohttp_transport import AiohttpTransport
 
             self._transport = AiohttpTransport(
-                allow_private_networks=self._allow_private, max_connections=self._max_connections
+                allow_private_networks=self._allow_private,
+                max_connections=self._max_connections,
+                resolver=self._resolver,
             )
         return self._transport
 
@@ -110,20 +122,28 @@ def build_client(
     user_agent: str,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
     backend: Literal["httpcore", "aiohttp"] = "httpcore",
+    network: httpcore.AsyncNetworkBackend | None = None,
+    resolver: AbstractResolver | None = None,
 ) -> httpx.AsyncClient:
     """Return the shared client; the caller closes it (``await client.aclose()``).
 
     ``backend`` picks the wire: httpx's own (httpcore) or aiohttp
     (:mod:`bot.sources.aiohttp_transport`, faster); both pin connections to checked addresses.
+    ``network`` replaces the network under httpcore's pinning, ``resolver`` the DNS under
+    aiohttp's (tests: a stand-in internet, a stricter resolver).
     """
     transport: httpx.AsyncBaseTransport
     if backend == "aiohttp":
         transport = DeferredAiohttpTransport(
-            allow_private_networks=limits.allow_private_networks, max_connections=max_connections
+            allow_private_networks=limits.allow_private_networks,
+            max_connections=max_connections,
+            resolver=resolver,
         )
     else:
         transport = PinnedTransport(
-            allow_private_networks=limits.allow_private_networks, max_connections=max_connections
+            allow_private_networks=limits.allow_private_networks,
+            max_connections=max_connections,
+            network=network,
         )
     return FeedClient(
         transport=transport,

@@ -109,10 +109,18 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
 
 
 class PinnedTransport(httpx.AsyncHTTPTransport):
-    """``httpx.AsyncHTTPTransport`` whose connection pool uses :class:`PinnedBackend`."""
+    """``httpx.AsyncHTTPTransport`` whose connection pool uses :class:`PinnedBackend`.
+
+    ``network`` is the wire under the pinning (default: the real one); tests pass a stand-in.
+    """
 
     def __init__(
-        self, *, allow_private_networks: bool, max_connections: int = 32, **kwargs: Any
+        self,
+        *,
+        allow_private_networks: bool,
+        max_connections: int = 32,
+        network: httpcore.AsyncNetworkBackend | None = None,
+        **kwargs: Any,
     ) -> None:
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
@@ -124,5 +132,7 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=PinnedBackend(allow_private_networks=allow_private_networks),
+            network_backend=PinnedBackend(
+                allow_private_networks=allow_private_networks, inner=network
+            ),
         )

@@ -13,6 +13,7 @@ from bot.domain import (
     Alert,
     AlertKind,
     Delivery,
+    DeliveryKind,
     Digest,
     EventType,
     MessageRef,
@@ -25,16 +26,9 @@ from bot.errors import DeliveryError
 from bot.store.db import create_engine, sessionmaker, upgrade
 from bot.store.ingest import IngestUnits
 from bot.store.outbox import Outbox
+from tests.fakes.clock import FakeClock
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass
@@ -101,7 +95,7 @@ async def seed_story(units: IngestUnits, story_id: int) -> None:
 async def enqueue(
     units: IngestUnits,
     key: str,
-    kind: str,
+    kind: DeliveryKind,
     message: object,
     story_id: int | None = None,
     channel: str = "C1",
@@ -114,13 +108,13 @@ async def enqueue(
             platform="slack",
             channel=channel,
             kind=kind,
-            message=message,
+            message=message,  # type: ignore[arg-type]
             not_before=at,
             now=T0,
-        )  # type: ignore[arg-type]
+        )
 
 
-def worker(outbox: Outbox, sink: RecordingSink, clock: Clock, **kw: object) -> DeliveryWorker:
+def worker(outbox: Outbox, sink: RecordingSink, clock: FakeClock, **kw: object) -> DeliveryWorker:
     return DeliveryWorker(
         outbox,
         {"slack": sink},
@@ -128,13 +122,13 @@ def worker(outbox: Outbox, sink: RecordingSink, clock: Clock, **kw: object) -> D
         clock=clock,
         per_channel_interval=0,
         rand=lambda: 0.5,
-        **kw,
-    )  # type: ignore[arg-type]
+        **kw,  # type: ignore[arg-type]
+    )
 
 
 async def test_sends_and_marks_sent(parts: tuple[IngestUnits, Outbox]) -> None:
     units, outbox = parts
-    sink, clock = RecordingSink(), Clock()
+    sink, clock = RecordingSink(), FakeClock(T0)
     await enqueue(units, "n1", "notice", Notice("hello"))
     stats = await worker(outbox, sink, clock).run_once()
     assert stats.sent == 1
@@ -149,7 +143,7 @@ async def test_retryable_error_waits_retry_after_then_succeeds(
     units, outbox = parts
     sink, clock = (
         RecordingSink(fail_with=[DeliveryError("429", retryable=True, retry_after=30)]),
-        Clock(),
+        FakeClock(T0),
     )
     await enqueue(units, "n1", "notice", Notice("hello"))
     w = worker(outbox, sink, clock)
@@ -167,7 +161,7 @@ async def test_permanent_error_fails_once_and_other_channels_still_go(
     units, outbox = parts
     sink, clock = (
         RecordingSink(fail_with=[DeliveryError("channel_not_found", retryable=False)]),
-        Clock(),
+        FakeClock(T0),
     )
     await enqueue(units, "a", "notice", Notice("to a deleted channel"), channel="C1")
     await enqueue(units, "b", "notice", Notice("to a good channel"), channel="C2")
@@ -181,7 +175,7 @@ async def test_permanent_error_fails_once_and_other_channels_still_go(
 async def test_gives_up_after_max_attempts(parts: tuple[IngestUnits, Outbox]) -> None:
     units, outbox = parts
     errors = [DeliveryError("5xx", retryable=True) for _ in range(3)]
-    sink, clock = RecordingSink(fail_with=errors), Clock()
+    sink, clock = RecordingSink(fail_with=errors), FakeClock(T0)
     await enqueue(units, "n", "notice", Notice("x"))
     w = worker(outbox, sink, clock, max_attempts=3)
     for _ in range(3):
@@ -194,7 +188,7 @@ async def test_follow_up_waits_for_its_parent_then_threads_under_it(
     parts: tuple[IngestUnits, Outbox],
 ) -> None:
     units, outbox = parts
-    sink, clock = RecordingSink(), Clock()
+    sink, clock = RecordingSink(), FakeClock(T0)
     await seed_story(units, 7)
     await enqueue(units, "s7:new", "new", alert(7), story_id=7, at=T0 + timedelta(seconds=30))
     await enqueue(units, "s7:a2", "follow_up", alert(7, AlertKind.FOLLOW_UP), story_id=7)
@@ -210,7 +204,7 @@ async def test_follow_up_waits_for_its_parent_then_threads_under_it(
 
 async def test_flood_is_grouped_into_one_message(parts: tuple[IngestUnits, Outbox]) -> None:
     units, outbox = parts
-    sink, clock = RecordingSink(), Clock()
+    sink, clock = RecordingSink(), FakeClock(T0)
     for i in range(1, 13):
         await seed_story(units, i)
         await enqueue(units, f"s{i}:new", "new", alert(i), story_id=i)
@@ -224,7 +218,7 @@ async def test_flood_is_grouped_into_one_message(parts: tuple[IngestUnits, Outbo
 
 async def test_held_alerts_go_out_as_one_digest(parts: tuple[IngestUnits, Outbox]) -> None:
     units, outbox = parts
-    sink, clock = RecordingSink(), Clock()
+    sink, clock = RecordingSink(), FakeClock(T0)
     for i in (1, 2, 3):
         await seed_story(units, i)
         await enqueue(
@@ -242,7 +236,7 @@ async def test_missing_platform_fails_with_a_clear_reason(
     parts: tuple[IngestUnits, Outbox],
 ) -> None:
     units, outbox = parts
-    clock = Clock()
+    clock = FakeClock(T0)
     await enqueue(units, "n", "notice", Notice("x"))
     w = DeliveryWorker(outbox, {}, owner="w", clock=clock, per_channel_interval=0)
     assert (await w.run_once()).failed == 1

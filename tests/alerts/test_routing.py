@@ -192,7 +192,7 @@ def test_build_digest_one_entry_per_story_newest_first() -> None:
 def test_admin_targets_and_notices() -> None:
     settings = Settings(
         routes=[RouteConfig(platform="console")],
-        slack=SlackSettings(bot_token="xoxb-test", admin_channel="CADMIN"),
+        slack=SlackSettings(bot_token="xoxb-test", admin_channel="CADMIN"),  # type: ignore[arg-type]
         discord=DiscordSettings(admin_channel="123"),  # no token: Discord is off
     )
     assert admin_targets(settings) == [ChannelRef("slack", "CADMIN"), ChannelRef("console", "")]

@@ -13,17 +13,10 @@ import pytest
 from bot.config.settings import Settings
 from bot.runtime import app
 from bot.sinks.console import ConsoleSink
+from tests.fakes.clock import FakeClock
 from tests.fakes.feedserver import FeedServer
 
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def item(n: int, title: str, outlet: str) -> dict[str, str]:
@@ -41,7 +34,7 @@ def feeds() -> Iterator[FeedServer]:
 @pytest.fixture
 async def runtime(
     tmp_path: Path, feeds: FeedServer
-) -> AsyncIterator[tuple[app.Runtime, Clock, io.StringIO]]:
+) -> AsyncIterator[tuple[app.Runtime, FakeClock, io.StringIO]]:
     settings = Settings.model_validate(
         {
             "database_url": f"sqlite:///{tmp_path / 'bot.db'}",
@@ -56,7 +49,7 @@ async def runtime(
             "routes": [{"platform": "console"}],
         }
     )
-    clock = Clock()
+    clock = FakeClock(T0)
     rt = await app.build(settings, clock=clock)
     out = io.StringIO()
     rt.sinks["console"] = ConsoleSink(out, colour=False)
@@ -67,7 +60,7 @@ async def runtime(
         await rt.close()
 
 
-async def cycle(rt: app.Runtime, clock: Clock, minutes: float = 2) -> None:
+async def cycle(rt: app.Runtime, clock: FakeClock, minutes: float = 2) -> None:
     """Every source is due again (interval 1m ± 10% jitter), then deliver what is due."""
     clock.now += timedelta(minutes=minutes)
     await rt.poll_once()
@@ -75,7 +68,7 @@ async def cycle(rt: app.Runtime, clock: Clock, minutes: float = 2) -> None:
 
 
 async def test_outlets_collapse_then_follow_ups_thread(
-    runtime: tuple[app.Runtime, Clock, io.StringIO], feeds: FeedServer
+    runtime: tuple[app.Runtime, FakeClock, io.StringIO], feeds: FeedServer
 ) -> None:
     rt, clock, out = runtime
     assert out.getvalue() == ""
@@ -127,7 +120,7 @@ async def test_outlets_collapse_then_follow_ups_thread(
 
 
 async def test_different_event_same_company_is_a_new_alert(
-    runtime: tuple[app.Runtime, Clock, io.StringIO], feeds: FeedServer
+    runtime: tuple[app.Runtime, FakeClock, io.StringIO], feeds: FeedServer
 ) -> None:
     rt, clock, out = runtime
     feeds.add_item(
@@ -152,7 +145,7 @@ async def test_different_event_same_company_is_a_new_alert(
 
 
 async def test_an_article_with_two_events_is_one_alert_showing_both(
-    runtime: tuple[app.Runtime, Clock, io.StringIO], feeds: FeedServer
+    runtime: tuple[app.Runtime, FakeClock, io.StringIO], feeds: FeedServer
 ) -> None:
     rt, clock, out = runtime
     feeds.add_item(

@@ -61,7 +61,8 @@ def surface() -> dict[str, Any]:
         " ".join(argv): runner.invoke(main, argv, prog_name="dealradar").exit_code
         for argv in (["no-such-command"], ["--no-such-option"], ["run", "--bogus"], ["db"])
     }
-    return json.loads(json.dumps(out, default=repr))  # defaults such as paths as text
+    shown: dict[str, Any] = json.loads(json.dumps(out, default=repr))  # paths etc. as text
+    return shown
 
 
 def test_the_command_line_is_unchanged() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +23,10 @@ from bot.sinks.console import ConsoleSink
 from bot.web.server import WebServer
 from tests.console.browser import Browser, needs_browser, start_driver
 from tests.console.seed import IMG, SCRIPT, T0, TOKEN, seed
+from tests.fakes.clock import FakeClock
 from tests.fakes.feedserver import FeedServer
 
 pytestmark = needs_browser
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def item(n: int, title: str, outlet: str) -> dict[str, str]:
@@ -74,7 +67,7 @@ async def _start(tmp_path: Path, feeds: FeedServer, **web: Any) -> tuple[app.Run
             "companies": [{"name": "Acme Motors", "aliases": ["Acme"]}],
         }
     )
-    clock = Clock()
+    clock = FakeClock(T0)
     runtime = await app.build(settings, clock=clock)
     runtime.sinks["console"] = ConsoleSink(io.StringIO(), colour=False)
     server = WebServer(
@@ -91,11 +84,11 @@ async def _start(tmp_path: Path, feeds: FeedServer, **web: Any) -> tuple[app.Run
 @pytest.fixture
 async def bot(
     tmp_path: Path, feeds: FeedServer, driver: Any
-) -> AsyncIterator[tuple[Browser, app.Runtime, Clock]]:
+) -> AsyncIterator[tuple[Browser, app.Runtime, FakeClock]]:
     runtime, server = await _start(tmp_path, feeds)
     try:
         await runtime.poll_once()  # the backlogs: stored, not alerted
-        clock: Clock = runtime.clock  # type: ignore[assignment]
+        clock: FakeClock = runtime.clock  # type: ignore[assignment]
         driver.delete_all_cookies()
         yield Browser(driver, f"http://127.0.0.1:{server.port}"), runtime, clock
     finally:
@@ -103,7 +96,7 @@ async def bot(
         await runtime.close()
 
 
-async def poll_a_story(runtime: app.Runtime, clock: Clock, feeds: FeedServer) -> None:
+async def poll_a_story(runtime: app.Runtime, clock: FakeClock, feeds: FeedServer) -> None:
     feeds.add_item(
         "/a.xml",
         item(1, "Ostacor to close its Fenwick assembly plant, cutting 640 jobs", "a.example"),
@@ -119,7 +112,7 @@ async def poll_a_story(runtime: app.Runtime, clock: Clock, feeds: FeedServer) ->
 
 
 async def test_story_page_after_a_real_poll(
-    bot: tuple[Browser, app.Runtime, Clock], feeds: FeedServer
+    bot: tuple[Browser, app.Runtime, FakeClock], feeds: FeedServer
 ) -> None:
     browser, runtime, clock = bot
     await poll_a_story(runtime, clock, feeds)
@@ -143,7 +136,7 @@ async def test_story_page_after_a_real_poll(
         await browser.run(browser.driver.save_screenshot, str(out / "console-stories.png"))
 
 
-async def test_navigation_and_filters(bot: tuple[Browser, app.Runtime, Clock]) -> None:
+async def test_navigation_and_filters(bot: tuple[Browser, app.Runtime, FakeClock]) -> None:
     browser, runtime, clock = bot
     await seed(runtime.engine, clock.now)
     await browser.get("/")
@@ -182,7 +175,7 @@ async def test_navigation_and_filters(bot: tuple[Browser, app.Runtime, Clock]) -
     assert await browser.find_all("svg.weekly rect")
 
 
-async def test_hostile_headlines_show_as_text(bot: tuple[Browser, app.Runtime, Clock]) -> None:
+async def test_hostile_headlines_show_as_text(bot: tuple[Browser, app.Runtime, FakeClock]) -> None:
     browser, runtime, clock = bot
     await seed(runtime.engine, clock.now)
     for path in ("/", "/stories/hostile-script", "/stories/hostile-img", "/company/Acme"):

@@ -116,7 +116,7 @@ class ExampleKey:
 def example_keys(text: str) -> list[ExampleKey]:
     """Every key the example mentions, commented out or not, with its section and env var."""
     keys: list[ExampleKey] = []
-    section, block, blocks = "", 0, {}
+    section, block, blocks = "", 0, dict[str, int]()
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         commented = line.startswith("#")

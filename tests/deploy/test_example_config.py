@@ -27,7 +27,7 @@ def _dotted(section: str, name: str) -> str:
 
 
 @pytest.fixture
-def keys() -> list:
+def keys() -> list[Any]:
     return example_keys(EXAMPLE.read_text(encoding="utf-8"))
 
 
@@ -39,7 +39,7 @@ def test_example_loads_and_equals_the_built_in_defaults(
     assert from_example == load_settings(None, env={})
 
 
-def test_every_settings_field_is_mentioned_in_its_section(keys: list) -> None:
+def test_every_settings_field_is_mentioned_in_its_section(keys: list[Any]) -> None:
     mentioned = {(k.section, k.name) for k in keys}
     text = EXAMPLE.read_text(encoding="utf-8")
     missing = []
@@ -54,7 +54,7 @@ def test_every_settings_field_is_mentioned_in_its_section(keys: list) -> None:
     assert not missing, f"not documented in {EXAMPLE.name}: {missing}"
 
 
-def test_every_mentioned_key_is_a_real_field(keys: list) -> None:
+def test_every_mentioned_key_is_a_real_field(keys: list[Any]) -> None:
     unknown = [
         f"line {k.line}: {_dotted(k.section, k.name)}"
         for k in keys
@@ -63,13 +63,13 @@ def test_every_mentioned_key_is_a_real_field(keys: list) -> None:
     assert not unknown
 
 
-def test_uncommenting_every_example_still_validates(keys: list) -> None:
+def test_uncommenting_every_example_still_validates(keys: list[Any]) -> None:
     data = example_with_everything(keys)
     assert data["sources"] and data["routes"] and data["companies"]
     Settings.model_validate(data)
 
 
-def test_values_shown_for_plain_tables_are_the_defaults(keys: list) -> None:
+def test_values_shown_for_plain_tables_are_the_defaults(keys: list[Any]) -> None:
     array_sections = {_dotted(f.section, f.name) for f in settings_fields() if f.is_array}
     wrong, checked = [], 0
     for key in keys:
@@ -79,7 +79,7 @@ def test_values_shown_for_plain_tables_are_the_defaults(keys: list) -> None:
         default = field.get_default(call_default_factory=True)
         if default is None:
             continue  # an example value for an optional key
-        annotation = field.annotation
+        annotation: Any = field.annotation
         if field.metadata:  # constraints and the duration parser live here
             annotation = Annotated[(annotation, *field.metadata)]
         adapter: TypeAdapter[Any] = TypeAdapter(annotation)
@@ -90,7 +90,7 @@ def test_values_shown_for_plain_tables_are_the_defaults(keys: list) -> None:
     assert not wrong
 
 
-def test_secrets_are_only_mentioned_never_given_a_value(keys: list) -> None:
+def test_secrets_are_only_mentioned_never_given_a_value(keys: list[Any]) -> None:
     for dotted, var in ENV_FOR_KEY.items():
         if var not in SECRET_ENV:
             continue
@@ -100,7 +100,7 @@ def test_secrets_are_only_mentioned_never_given_a_value(keys: list) -> None:
         assert all(k.value is None and k.commented for k in hits), dotted
 
 
-def test_env_notes_name_the_variable_that_really_overrides_the_key(keys: list) -> None:
+def test_env_notes_name_the_variable_that_really_overrides_the_key(keys: list[Any]) -> None:
     noted = {}
     for key in keys:
         if key.env is not None:

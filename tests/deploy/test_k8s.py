@@ -33,7 +33,7 @@ def objects() -> dict[str, dict[str, Any]]:
 
 def _container(objects: dict[str, dict[str, Any]]) -> dict[str, Any]:
     (container,) = objects["Deployment"]["spec"]["template"]["spec"]["containers"]
-    return container
+    return dict(container)
 
 
 def _port_number(container: dict[str, Any], port: int | str) -> int:

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,39 +17,37 @@ from pydantic import SecretStr
 
 from bot.discordapp.rest import DiscordRest
 from bot.discordapp.sink import DiscordSink
-from bot.domain import Alert, AlertKind, EventType, Status, Story
+from bot.domain import Alert, AlertKind, EventType, Status
 from handlers.api import Caller, Reply
 from tests.fakes.discord_api import TOKEN, FakeDiscordAPI
+from tests.fakes.stories import make_story
 
 CHANNEL = "1000000000000000001"
 SHARED = Path(__file__).resolve().parents[2] / "../shared"
 VALIDATOR = SHARED / "tools" / "validate_payloads.py"
 
 
-def make_story(**changes: Any) -> Story:
-    base: dict[str, Any] = {
-        "id": 42,
-        "key": "story-42",
-        "event_type": EventType.PLANT_CLOSURE,
-        "status": Status.PLANNED,
-        "headline": "Carmaker to shut its northern assembly plant",
-        "url": "https://news.example.org/carmaker-plant",
-        "first_seen_at": datetime(2026, 11, 1, 8, 30, tzinfo=UTC),
-        "updated_at": datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
-        "companies": ("Nissan",),
-        "plant": "Northfield",
-        "country": "GB",
-        "jobs": 1200,
-        "outlets": ("Example Wire",),
-    }
-    base.update(changes)
-    return Story(**base)
+SAMPLE_STORY = make_story(
+    42,
+    ("Nissan",),
+    now=datetime(2026, 11, 1, 8, 30, tzinfo=UTC),
+    age_days=0,
+    updated_at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
+    event_type=EventType.PLANT_CLOSURE,
+    status=Status.PLANNED,
+    headline="Carmaker to shut its northern assembly plant",
+    url="https://news.example.org/carmaker-plant",
+    plant="Northfield",
+    country="GB",
+    jobs=1200,
+)
+"""The story these tests post; vary it with ``dataclasses.replace(SAMPLE_STORY, ...)``."""
 
 
 def make_alert(kind: AlertKind = AlertKind.NEW, **story_changes: Any) -> Alert:
     return Alert(
         kind=kind,
-        story=make_story(**story_changes),
+        story=replace(SAMPLE_STORY, **story_changes),
         article_title="Carmaker confirms northern plant will close next year",
         article_url="https://news.example.org/carmaker-plant-2",
         outlet="Example Wire",
@@ -102,7 +101,7 @@ class FakeRunner:
         if self.delay_event is not None:
             await self.delay_event.wait()
         if text.startswith("nissan"):
-            return Reply(title="1 story about Nissan", stories=(make_story(),))
+            return Reply(title="1 story about Nissan", stories=(SAMPLE_STORY,))
         return Reply(title=f"ran: {text}")
 
     async def complete_company(self, prefix: str, limit: int = 25) -> list[str]:

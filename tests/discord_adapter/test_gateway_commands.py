@@ -106,7 +106,7 @@ async def client(
 
 async def callback(api: FakeDiscordAPI, iid: str) -> dict[str, Any]:
     req = await asyncio.wait_for(api.wait_for("POST", rf"^/interactions/{iid}/.*/callback$"), 5)
-    return req.json
+    return dict(req.json)
 
 
 def test_configure_endpoints_points_discord_py_at_the_overrides() -> None:

@@ -26,6 +26,17 @@ def test_escape_leaves_no_mass_or_id_mention(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["[a](https://x.test)", "\\", " ", "x", "["]), max_size=12))
+def test_every_masked_link_is_escaped(parts: list[str]) -> None:
+    """Every "[" reaches Discord after an odd number of backslashes, however many links."""
+    out = escape("".join(parts))
+    for at, char in enumerate(out):
+        if char == "[":
+            backslashes = len(out[:at]) - len(out[:at].rstrip("\\"))
+            assert backslashes % 2 == 1, out
+
+
+@settings(max_examples=200, deadline=None)
 @given(WORDS, st.integers(min_value=0, max_value=80))
 def test_inert_respects_the_limit(text: str, limit: int) -> None:
     out = inert(text, limit)

@@ -11,7 +11,7 @@ from bot.discordapp import buttons, render
 from bot.discordapp.markup import escape, truncate
 from bot.domain import Alert, AlertKind, Digest, EventType, Notice
 from handlers.api import Reply
-from tests.discord_adapter.conftest import make_alert, make_story, validate
+from tests.discord_adapter.conftest import SAMPLE_STORY, make_alert, validate
 
 HOSTILE = [
     "@everyone the plant closes @here",
@@ -42,7 +42,9 @@ def capture(body: dict[str, Any], path: str = "/api/v10/channels/1/messages") ->
 def test_hostile_headline_is_escaped_and_never_pings(hostile: str) -> None:
     alert = Alert(
         kind=AlertKind.NEW,
-        story=make_story(headline=hostile, companies=(hostile,), plant=hostile),
+        story=dataclasses.replace(
+            SAMPLE_STORY, headline=hostile, companies=(hostile,), plant=hostile
+        ),
         article_title=hostile,
         article_url="https://news.example.org/a",
         outlet=hostile,
@@ -148,7 +150,7 @@ def test_digest_fits_fields_and_total() -> None:
 
 
 def test_reply_is_ephemeral_by_default_and_fits_ten_embeds() -> None:
-    stories = tuple(make_story(id=i, headline="S" * 300) for i in range(30))
+    stories = tuple(dataclasses.replace(SAMPLE_STORY, id=i, headline="S" * 300) for i in range(30))
     data = render.render_reply(
         Reply(title="30 stories @everyone", stories=stories, lines=("l" * 9000,))
     )
@@ -170,7 +172,8 @@ def test_reply_is_ephemeral_by_default_and_fits_ten_embeds() -> None:
 
 
 def _two_facets(huge: str = "") -> Alert:
-    partnership = make_story(
+    partnership = dataclasses.replace(
+        SAMPLE_STORY,
         id=43,
         event_type=EventType.PARTNERSHIP,
         companies=("ExampleCorp", "Globex" + huge),

@@ -8,9 +8,10 @@ from pydantic import SecretStr
 from bot.discordapp.breaker import SendGuard
 from bot.discordapp.rest import DiscordAPIError, DiscordRest
 from bot.discordapp.sink import DiscordSink, nonce
-from bot.domain import AlertKind, ChannelRef, Delivery, Digest, MessageRef, Notice, Status
+from bot.domain import AlertKind, ChannelRef, Delivery, MessageRef, Status
 from bot.errors import DeliveryError
 from tests.discord_adapter.conftest import CHANNEL, make_alert, validate
+from tests.fakes.clock import FakeClock
 from tests.fakes.discord_api import TOKEN, FakeDiscordAPI
 
 
@@ -19,8 +20,8 @@ def delivery(message: object, key: str = "k1", parent: MessageRef | None = None)
         id=1,
         key=key,
         target=ChannelRef("discord", CHANNEL),
-        message=message,
-        parent=parent,  # type: ignore[arg-type]
+        message=message,  # type: ignore[arg-type]
+        parent=parent,
     )
 
 
@@ -146,16 +147,6 @@ async def test_edit_of_deleted_original_is_reported_not_retried(
     assert result.extra["edit_error"] == "not_found"
 
 
-async def test_digest_and_notice(api: FakeDiscordAPI, sink: DiscordSink) -> None:
-    digest = Digest(title="Daily digest", alerts=tuple(make_alert(id=i) for i in range(40)))
-    await sink.send(delivery(digest, key="d1"))
-    await sink.send(delivery(Notice(text="Source *wire* disabled @everyone"), key="n1"))
-    digest_body, notice_body = (p.json for p in api.posts(CHANNEL))
-    assert digest_body["embeds"][0]["footer"]["text"].startswith("… and ")
-    assert notice_body["content"] == "Source \\*wire\\* disabled @\u200beveryone"
-    assert validate(api.captures(), untrusted=["Source *wire* disabled @everyone"]) == []
-
-
 async def test_retry_after_lost_response_posts_exactly_once(
     api: FakeDiscordAPI, sink: DiscordSink
 ) -> None:
@@ -182,7 +173,7 @@ async def test_hang_is_a_retryable_timeout(api: FakeDiscordAPI) -> None:
 
 
 async def test_429_carries_retry_after_and_global_holds_everything(
-    api: FakeDiscordAPI, sink: DiscordSink
+    api: FakeDiscordAPI, sink: DiscordSink, clock: FakeClock
 ) -> None:
     api.fail(
         "POST",
@@ -199,9 +190,8 @@ async def test_429_carries_retry_after_and_global_holds_everything(
         "rate_limited",
     )
 
-    now = [100.0]
     held = DiscordSink(
-        DiscordRest(api.api_url, SecretStr(TOKEN)), guard=SendGuard(clock=lambda: now[0])
+        DiscordRest(api.api_url, SecretStr(TOKEN)), guard=SendGuard(clock=clock.seconds)
     )
     api.fail(
         "POST",
@@ -213,13 +203,13 @@ async def test_429_carries_retry_after_and_global_holds_everything(
         await held.send(delivery(make_alert()))
     assert glob.value.reason == "rate_limited_global"
     before = len(api.requests)
-    now[0] += 4
+    clock.advance(seconds=4)
     with pytest.raises(DeliveryError) as waiting:
         await held.send(delivery(make_alert()))
     assert waiting.value.retryable
     assert waiting.value.retry_after == pytest.approx(6.0)
     assert len(api.requests) == before  # nothing sent during the hold
-    now[0] += 7
+    clock.advance(seconds=7)
     await held.send(delivery(make_alert()))
     await held.close()
 
@@ -302,9 +292,8 @@ async def test_bad_channel_id_is_refused_locally(api: FakeDiscordAPI, sink: Disc
     assert api.requests == []
 
 
-async def test_empty_bucket_is_waited_out_locally(api: FakeDiscordAPI) -> None:
-    now = [50.0]
-    rest = DiscordRest(api.api_url, SecretStr(TOKEN), clock=lambda: now[0])
+async def test_empty_bucket_is_waited_out_locally(api: FakeDiscordAPI, clock: FakeClock) -> None:
+    rest = DiscordRest(api.api_url, SecretStr(TOKEN), clock=clock.seconds)
     sink = DiscordSink(rest)
     api.response_headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "2.5"}
     await sink.send(delivery(make_alert(), key="a"))
@@ -315,7 +304,7 @@ async def test_empty_bucket_is_waited_out_locally(api: FakeDiscordAPI) -> None:
     assert err.value.retry_after == pytest.approx(2.5)
     assert len(api.requests) == before  # no request, so no 429 collected
     api.response_headers = {}
-    now[0] += 3
+    clock.advance(seconds=3)
     await sink.send(delivery(make_alert(), key="b"))
     assert len(api.posts(CHANNEL)) == 2
     await sink.close()

@@ -127,7 +127,7 @@ class FakeDiscordAPI:
         r = app.router
         r.add_get(PREFIX + "/gateway/bot", self._gateway_bot)
         r.add_get(PREFIX + "/gateway", self._gateway_bot)
-        r.add_get(PREFIX + "/users/@me", lambda _: _json(BOT_USER))
+        r.add_get(PREFIX + "/users/@me", self._me)
         r.add_get(PREFIX + "/oauth2/applications/@me", self._app_info)
         r.add_get(PREFIX + "/applications/@me", self._app_info)
         r.add_post(PREFIX + "/channels/{cid}/messages", self._create_message)
@@ -234,7 +234,7 @@ class FakeDiscordAPI:
                 status=fault.status,
                 headers=fault.headers,
             )
-        resp = await handler(request)
+        resp: web.StreamResponse = await handler(request)
         resp.headers.update(self.response_headers)
         rec.status = resp.status
         if fault is not None and fault.mode == "lost":
@@ -273,6 +273,9 @@ class FakeDiscordAPI:
                 },
             }
         )
+
+    async def _me(self, _: web.Request) -> web.Response:
+        return _json(BOT_USER)
 
     async def _app_info(self, _: web.Request) -> web.Response:
         return _json(

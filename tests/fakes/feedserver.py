@@ -157,7 +157,7 @@ class FeedServer:
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         loop, runner = self._loop, self._runner
@@ -284,7 +284,7 @@ class FeedServer:
         """Remote control for :class:`FeedServerProcess` (the same calls, over HTTP)."""
         action = request.path[len(CONTROL_PREFIX) :]
         query = request.query
-        payload = await request.json() if request.can_read_body else None
+        payload: Any = await request.json() if request.can_read_body else None
         if action == "feed":
             self.set_feed(
                 query["path"],

@@ -67,7 +67,7 @@ class FeedServerProcess:
                 self._process.stdout.close()
             self._process = None
 
-    def __enter__(self) -> FeedServerProcess:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -137,7 +137,7 @@ class GdeltStandIn:
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     def __exit__(self, *exc: object) -> None:
         loop, runner = self._loop, self._runner

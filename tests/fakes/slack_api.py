@@ -89,6 +89,9 @@ class FakeSlackApi:
     responses: list[dict[str, Any]] = field(default_factory=list)  # response_url bodies
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    answer_delay: dict[str, float] = field(default_factory=dict)
+    """Seconds to hold back a method's answer after doing its work (``{"chat.postMessage": 2}``
+    widens the window in which a killed bot loses the answer to a post Slack made)."""
 
     def __post_init__(self) -> None:
         self._scripts: dict[str, deque[Behaviour]] = defaultdict(deque)
@@ -171,6 +174,13 @@ class FakeSlackApi:
         return recorded
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
+        response = await self._api_answer(request)
+        delay = self.answer_delay.get(request.match_info["method"], 0.0)
+        if delay:
+            await asyncio.sleep(delay)
+        return response
+
+    async def _api_answer(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         recorded = await self._record(request, method)
         await self._notify()

@@ -135,7 +135,7 @@ _FILTERS = st.builds(
     exclude=st.lists(st.sampled_from(["recall", "rumour mill"]), unique=True, max_size=2).map(
         tuple
     ),
-).map(lambda f: f if f.statuses else Filters(**{**_fields(f), "statuses_excluded": False}))
+).map(lambda f: f if f.statuses else Filters(**{**_fields(f), "statuses_excluded": False}))  # type: ignore[arg-type]
 
 
 def _fields(f: Filters) -> dict[str, object]:

@@ -8,7 +8,6 @@ filters say."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,19 +19,12 @@ from bot.discordapp.commandtext import build_text
 from bot.ingest.analysis import build_classifier
 from bot.runtime import app
 from handlers.api import Caller
+from tests.fakes.clock import FakeClock
 from tests.fakes.discord_api import TOKEN, FakeDiscordAPI
 from tests.fakes.feedserver import FeedServer
 from tests.hardening.harness import SlackStandIn
 
 DISCORD_CHANNEL = "1000000000000000001"
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def item(n: int, title: str) -> dict[str, str]:
@@ -63,7 +55,7 @@ async def discord_api() -> AsyncIterator[FakeDiscordAPI]:
 @pytest.fixture
 async def bot(
     tmp_path: Path, feeds: FeedServer, slack: SlackStandIn, discord_api: FakeDiscordAPI
-) -> AsyncIterator[tuple[app.Runtime, Clock]]:
+) -> AsyncIterator[tuple[app.Runtime, FakeClock]]:
     text = (
         f'database_url = "sqlite:///{tmp_path / "bot.db"}"\ngroup_wait = "1s"\n'
         "watch_adds_sources = false\n"
@@ -79,7 +71,7 @@ async def bot(
         "DISCORD_TOKEN": TOKEN,
         "DISCORD_API_URL": discord_api.api_url,
     }
-    clock = Clock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    clock = FakeClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
     runtime = await app.build(load_settings(str(tmp_path / "bot.toml"), env=env), clock=clock)
     try:
         await runtime.poll_once()  # the backlog: stored, not alerted
@@ -95,7 +87,7 @@ async def deal(runtime: app.Runtime, caller: Caller, text: str) -> str:
     return reply.title + "\n" + "\n".join(reply.lines)
 
 
-async def cycle(runtime: app.Runtime, clock: Clock) -> None:
+async def cycle(runtime: app.Runtime, clock: FakeClock) -> None:
     clock.now += timedelta(minutes=2)
     await runtime.poll_once()
     clock.now += timedelta(seconds=2)
@@ -128,7 +120,7 @@ def discord_texts(api: FakeDiscordAPI) -> list[str]:
 
 
 async def test_filters_decide_what_is_new_and_follow_ups_keep_their_thread(
-    bot: tuple[app.Runtime, Clock],
+    bot: tuple[app.Runtime, FakeClock],
     feeds: FeedServer,
     slack: SlackStandIn,
     discord_api: FakeDiscordAPI,
@@ -184,7 +176,7 @@ async def test_filters_decide_what_is_new_and_follow_ups_keep_their_thread(
 
 
 async def test_bad_filters_get_a_usage_reply_naming_the_bad_part(
-    bot: tuple[app.Runtime, Clock],
+    bot: tuple[app.Runtime, FakeClock],
 ) -> None:
     runtime, _ = bot
     assert runtime.commands is not None

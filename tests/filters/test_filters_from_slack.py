@@ -14,8 +14,8 @@ from bot.slackapp.app import build_slack_runtime
 from handlers.companies import StaticCompanyTable
 from handlers.memory import MemoryStore
 from handlers.runner import DealCommands
+from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import FakeSlackApi
-from tests.handlers.conftest import Clock
 from tests.slack.conftest import fake_slack, slack_settings
 from tests.slack.test_endpoint import NOW, Endpoint
 
@@ -25,7 +25,7 @@ TABLE = StaticCompanyTable({"Nissan": ["Nissan Motor"]})
 
 @pytest.fixture
 async def endpoint(fake_slack: FakeSlackApi) -> AsyncIterator[Endpoint]:
-    runner = DealCommands(MemoryStore(), TABLE, Clock(), watch_adds_sources=False)
+    runner = DealCommands(MemoryStore(), TABLE, FakeClock(), watch_adds_sources=False)
     runtime = build_slack_runtime(slack_settings(fake_slack), runner, runner, clock=lambda: NOW)
     app = web.Application()
     for route in runtime.web_routes():

@@ -1,4 +1,6 @@
-"""Shared fixtures for the /deal handlers and routing: a frozen clock, stories, stores.
+"""Shared fixtures for the /deal handlers and routing: stores (stories come from
+:func:`tests.fakes.stories.make_story`; the frozen clock is the shared ``clock`` fixture,
+:class:`tests.fakes.clock.FakeClock`, starting at ``T0``).
 
 ``store`` is parametrised over every :class:`bot.ports.CommandStore` implementation: the
 in-memory one, SQLite (a fresh file per test) and PostgreSQL when
@@ -11,66 +13,23 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
-from bot.domain import EventType, Status, Story
+from bot.domain import Story
 from bot.ports import SourceHealth
 from bot.store.commands_repo import SqlCommandStore
 from bot.store.db import create_engine, sessionmaker, upgrade, writer_sessions
 from bot.store.models import SourceRow, StoryCompanyRow, StoryRow
 from handlers.memory import MemoryStore
+from tests.fakes.clock import T0 as CLOCK_START
+from tests.fakes.stories import make_story as make_story  # the one factory, re-exported here
 
-T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+T0 = CLOCK_START  # the ``clock`` fixture starts here; stories are dated from it
 PG_URL = os.environ.get("DEALRADAR_TEST_POSTGRES_URL")
-
-
-@dataclass
-class Clock:
-    now: datetime = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-def make_story(
-    story_id: int,
-    companies: tuple[str, ...],
-    *,
-    age_days: float = 1.0,
-    event_type: EventType = EventType.PARTNERSHIP,
-    status: Status = Status.TALKS,
-    articles: int = 1,
-    outlets: tuple[str, ...] = ("Example Wire",),
-    now: datetime = T0,
-    plant: str | None = None,
-    country: str | None = None,
-    jobs: int | None = None,
-) -> Story:
-    seen = now - timedelta(days=age_days)
-    return Story(
-        id=story_id,
-        key=f"story-{story_id}",
-        event_type=event_type,
-        status=status,
-        headline=f"Headline of story {story_id} about {' and '.join(companies)}",
-        url=f"https://news.example/{story_id}",
-        first_seen_at=seen,
-        updated_at=seen,
-        companies=companies,
-        plant=plant,
-        country=country,
-        jobs=jobs,
-        outlets=outlets,
-        article_count=articles,
-    )
 
 
 @dataclass
@@ -161,11 +120,6 @@ def _sql(engine: Any, kind: str) -> StoreHarness:
 
     store = SqlCommandStore(sessions, writers=writer_sessions(engine))
     return StoreHarness(store, add_story, set_source, kind)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])

@@ -15,7 +15,8 @@ from handlers.companies import StaticCompanyTable
 from handlers.memory import MemoryStore
 from handlers.runner import DealCommands
 from handlers.text import render_plain
-from tests.handlers.conftest import T0, Clock, make_story
+from tests.fakes.clock import FakeClock
+from tests.handlers.conftest import T0, make_story
 
 TABLE = StaticCompanyTable(
     {
@@ -52,12 +53,12 @@ def store() -> MemoryStore:
     return mem
 
 
-def commands(store: MemoryStore, clock: Clock, **kw: object) -> DealCommands:
+def commands(store: MemoryStore, clock: FakeClock, **kw: object) -> DealCommands:
     return DealCommands(store, TABLE, clock, **kw)  # type: ignore[arg-type]
 
 
 async def test_lookup_lists_stories_newest_first_with_details(
-    store: MemoryStore, clock: Clock
+    store: MemoryStore, clock: FakeClock
 ) -> None:
     reply = await commands(store, clock).run("nissan", USER)
     assert not reply.error
@@ -69,7 +70,7 @@ async def test_lookup_lists_stories_newest_first_with_details(
     assert "2026-11-22" in text
 
 
-async def test_lookup_window_and_alias(store: MemoryStore, clock: Clock) -> None:
+async def test_lookup_window_and_alias(store: MemoryStore, clock: FakeClock) -> None:
     deal = commands(store, clock)
     assert [s.id for s in (await deal.run("nissan 60d", USER)).stories] == [1, 2, 3]
     assert [s.id for s in (await deal.run("nissan 3d", USER)).stories] == [1]
@@ -78,14 +79,14 @@ async def test_lookup_window_and_alias(store: MemoryStore, clock: Clock) -> None
 
 
 async def test_lookup_company_known_only_from_stored_stories(
-    store: MemoryStore, clock: Clock
+    store: MemoryStore, clock: FakeClock
 ) -> None:
     reply = await commands(store, clock).run("kestrel dynamics", USER)
     assert [s.id for s in reply.stories] == [4]
 
 
 async def test_unknown_company_suggests_and_ambiguous_lists_choices(
-    store: MemoryStore, clock: Clock
+    store: MemoryStore, clock: FakeClock
 ) -> None:
     deal = commands(store, clock)
     typo = await deal.run("nisan", USER)
@@ -98,7 +99,7 @@ async def test_unknown_company_suggests_and_ambiguous_lists_choices(
     assert not nothing.error and nothing.title == "No zzqxw stories in the last 30 days"
 
 
-async def test_latest_filters_and_orders(store: MemoryStore, clock: Clock) -> None:
+async def test_latest_filters_and_orders(store: MemoryStore, clock: FakeClock) -> None:
     deal = commands(store, clock)
     reply = await deal.run("latest", USER)
     assert [s.id for s in reply.stories] == [4, 1, 2]
@@ -108,7 +109,7 @@ async def test_latest_filters_and_orders(store: MemoryStore, clock: Clock) -> No
     assert empty.title == "No plant-closure stories in the last day"
 
 
-async def test_watch_list_unwatch_and_auto_source(store: MemoryStore, clock: Clock) -> None:
+async def test_watch_list_unwatch_and_auto_source(store: MemoryStore, clock: FakeClock) -> None:
     deal = commands(store, clock)
     reply = await deal.run("watch hon hai closures", USER)
     assert reply.title == "This channel now watches Foxconn: plant closures"
@@ -127,7 +128,7 @@ async def test_watch_list_unwatch_and_auto_source(store: MemoryStore, clock: Clo
 
 
 async def test_watch_without_auto_sources_and_unknown_company(
-    store: MemoryStore, clock: Clock
+    store: MemoryStore, clock: FakeClock
 ) -> None:
     deal = commands(store, clock, watch_adds_sources=False)
     reply = await deal.run("watch Osprey Batteries", USER)
@@ -138,13 +139,13 @@ async def test_watch_without_auto_sources_and_unknown_company(
     assert ("slack", "C1", "nisan") not in store.subscriptions
 
 
-async def test_static_routes_listed_as_config(store: MemoryStore, clock: Clock) -> None:
+async def test_static_routes_listed_as_config(store: MemoryStore, clock: FakeClock) -> None:
     routes = [RouteConfig(platform="slack", channel="C1", companies=["Nissan"])]
     reply = await commands(store, clock, routes=routes).run("list", USER)
     assert reply.lines == ("watching Nissan: partnership, plant_closure (config)",)
 
 
-async def test_mute_shows_in_list_then_expires(store: MemoryStore, clock: Clock) -> None:
+async def test_mute_shows_in_list_then_expires(store: MemoryStore, clock: FakeClock) -> None:
     deal = commands(store, clock)
     muted = await deal.run("mute nissan motor 2d", USER)
     assert muted.title == "Muted Nissan in this channel until 2026-11-26 12:00 UTC (2d)"
@@ -160,7 +161,9 @@ async def test_mute_shows_in_list_then_expires(store: MemoryStore, clock: Clock)
     assert again.error and "not muted" in again.title
 
 
-async def test_digest_and_quiet_share_the_channel_zone(store: MemoryStore, clock: Clock) -> None:
+async def test_digest_and_quiet_share_the_channel_zone(
+    store: MemoryStore, clock: FakeClock
+) -> None:
     deal = commands(store, clock)
     assert (await deal.run("digest daily 8:30 Europe/Paris", USER)).title.endswith(
         "08:30 Europe/Paris"
@@ -178,7 +181,7 @@ async def test_digest_and_quiet_share_the_channel_zone(store: MemoryStore, clock
     assert (prefs.digest_time, prefs.quiet_start, prefs.timezone) == (None, None, "Europe/Paris")
 
 
-async def test_sources_health_lines(store: MemoryStore, clock: Clock) -> None:
+async def test_sources_health_lines(store: MemoryStore, clock: FakeClock) -> None:
     store.set_source_health(
         SourceHealth(
             "Dead feed",
@@ -211,7 +214,7 @@ async def test_sources_health_lines(store: MemoryStore, clock: Clock) -> None:
     )
 
 
-async def test_sources_admin_checks(store: MemoryStore, clock: Clock) -> None:
+async def test_sources_admin_checks(store: MemoryStore, clock: FakeClock) -> None:
     deal = commands(store, clock, admins=["U7", "discord:D5"])
     denied = await deal.run("sources add https://feeds.example/a.xml", USER)
     assert denied.error and "Only admins" in denied.title and store.sources == {}
@@ -231,7 +234,7 @@ async def test_sources_admin_checks(store: MemoryStore, clock: Clock) -> None:
     assert missing.error and "No source called 'Nope'" in missing.title
 
 
-async def test_help_and_usage_errors(store: MemoryStore, clock: Clock) -> None:
+async def test_help_and_usage_errors(store: MemoryStore, clock: FakeClock) -> None:
     deal = commands(store, clock)
     helped = await deal.run("", USER)
     assert helped.title.startswith("dealradar") and any("watch" in x for x in helped.lines)
@@ -239,7 +242,7 @@ async def test_help_and_usage_errors(store: MemoryStore, clock: Clock) -> None:
     assert bad.error and bad.title.startswith("Say what to mute")
 
 
-async def test_hostile_text_is_plain_data(store: MemoryStore, clock: Clock) -> None:
+async def test_hostile_text_is_plain_data(store: MemoryStore, clock: FakeClock) -> None:
     deal = commands(store, clock)
     for text in ("x' OR 1=1; --", "x" * 10_000, "\x00\x1b[2J", "🚗🚗", "تويوتا"):
         reply = await deal.run(text, USER)
@@ -249,14 +252,14 @@ async def test_hostile_text_is_plain_data(store: MemoryStore, clock: Clock) -> N
 
 
 class _BrokenStore(MemoryStore):
-    async def stories_for_companies(self, *args: object, **kw: object) -> list:  # type: ignore[override]
+    async def stories_for_companies(self, *args: object, **kw: object) -> list[object]:  # type: ignore[override]
         raise StoreError("database is locked")
 
     async def known_companies(self) -> list[str]:
         raise RuntimeError("bug")
 
 
-async def test_failures_become_short_replies(clock: Clock) -> None:
+async def test_failures_become_short_replies(clock: FakeClock) -> None:
     deal = commands(_BrokenStore(), clock)
     locked = await deal.run("nissan", USER)
     assert locked.error and locked.title.startswith("The store is busy")
@@ -265,7 +268,7 @@ async def test_failures_become_short_replies(clock: Clock) -> None:
     assert await deal.complete_company("ni") == []
 
 
-async def test_feedback_and_completion(store: MemoryStore, clock: Clock) -> None:
+async def test_feedback_and_completion(store: MemoryStore, clock: FakeClock) -> None:
     deal = commands(store, clock)
     await deal.record_feedback(1, USER, useful=True)
     await deal.record_feedback(1, USER, useful=False)
@@ -277,7 +280,7 @@ async def test_feedback_and_completion(store: MemoryStore, clock: Clock) -> None
     assert len(await deal.complete_company("", limit=3)) == 3
 
 
-async def test_classifier_table_aliases(store: MemoryStore, clock: Clock) -> None:
+async def test_classifier_table_aliases(store: MemoryStore, clock: FakeClock) -> None:
     companies = pytest.importorskip("bot.classify.companies")
     deal = DealCommands(store, companies.CompanyTable.default(), clock)
     reply = await deal.run("hon hai", USER)
@@ -289,7 +292,7 @@ async def test_classifier_table_aliases(store: MemoryStore, clock: Clock) -> Non
 )
 @given(text=st.text(max_size=300))
 async def test_runner_always_answers_with_one_line_title(
-    store: MemoryStore, clock: Clock, text: str
+    store: MemoryStore, clock: FakeClock, text: str
 ) -> None:
     reply = await commands(store, clock).run(text, ADMIN)
     assert reply.title and "\n" not in reply.title

@@ -2,7 +2,7 @@
 
 Commands go through :class:`handlers.runner.DealCommands`, what Slack, Discord and the CLI
 call, over every store (in-memory, SQLite, PostgreSQL when configured). The clock is a
-:class:`tests.handlers.conftest.Clock` stepped by hand; nothing sleeps.
+:class:`tests.fakes.clock.FakeClock` stepped by hand; nothing sleeps.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from bot.domain import ChannelRef
 from handlers.api import Caller, Reply
 from handlers.companies import StaticCompanyTable
 from handlers.runner import DealCommands
-from tests.handlers.conftest import Clock, StoreHarness
+from tests.fakes.clock import FakeClock
+from tests.handlers.conftest import StoreHarness
 
 TABLE = StaticCompanyTable({"Nissan": [], "Foxconn": []})
 MEMBER = Caller("slack", "C1", "U1")
@@ -26,7 +27,7 @@ LIMITS = LimitsConfig(
 )
 
 
-def runner(harness: StoreHarness, clock: Clock, limits: LimitsConfig = LIMITS) -> DealCommands:
+def runner(harness: StoreHarness, clock: FakeClock, limits: LimitsConfig = LIMITS) -> DealCommands:
     return DealCommands(harness.store, TABLE, clock, limits=limits)
 
 
@@ -35,7 +36,7 @@ async def chat_sources(harness: StoreHarness) -> list[str]:
 
 
 async def test_a_thousand_paced_watches_from_one_member_stay_within_every_cap(
-    harness: StoreHarness, clock: Clock
+    harness: StoreHarness, clock: FakeClock
 ) -> None:
     deal = runner(harness, clock)
     replies: list[Reply] = []
@@ -63,7 +64,7 @@ async def test_a_thousand_paced_watches_from_one_member_stay_within_every_cap(
 
 
 async def test_a_burst_of_a_thousand_watches_is_rate_limited_per_user_and_channel(
-    harness: StoreHarness, clock: Clock
+    harness: StoreHarness, clock: FakeClock
 ) -> None:
     deal = runner(harness, clock)
     replies = [await deal.run(f"watch Kestrel{i:04d}", MEMBER) for i in range(1000)]
@@ -85,7 +86,7 @@ async def test_a_burst_of_a_thousand_watches_is_rate_limited_per_user_and_channe
 
 
 async def test_the_workspace_source_cap_holds_across_users_and_admins(
-    harness: StoreHarness, clock: Clock
+    harness: StoreHarness, clock: FakeClock
 ) -> None:
     deal = runner(harness, clock)
     for n in range(40):
@@ -107,7 +108,7 @@ async def test_the_workspace_source_cap_holds_across_users_and_admins(
 
 
 async def test_a_watch_already_covered_adds_nothing_and_uses_no_quota(
-    harness: StoreHarness, clock: Clock
+    harness: StoreHarness, clock: FakeClock
 ) -> None:
     deal = runner(harness, clock, LimitsConfig(member_sources=0))
     reply = await deal.run("watch nissan", MEMBER)

@@ -18,7 +18,8 @@ from handlers.companies import (
 )
 from handlers.memory import MemoryStore
 from handlers.runner import DealCommands
-from tests.handlers.conftest import Clock, make_story
+from tests.fakes.clock import FakeClock
+from tests.handlers.conftest import make_story
 
 USER = Caller("slack", "C1", "U1")
 
@@ -30,9 +31,9 @@ def store_with(*companies: str) -> MemoryStore:
     return store
 
 
-async def test_words_in_another_order_suggest_the_stored_company(clock: Clock) -> None:
+async def test_words_in_another_order_suggest_the_stored_company(clock: FakeClock) -> None:
     store = store_with("Toyota Motor", "Tata Motors", "Honda")
-    deal = DealCommands(store, StaticCompanyTable({}), clock)  # type: ignore[arg-type]
+    deal = DealCommands(store, StaticCompanyTable({}), clock)
     reply = await deal.run("motor toyota", USER)
     assert reply.error
     assert reply.title.startswith("No company called 'motor toyota'. Did you mean Toyota Motor"), (
@@ -41,9 +42,9 @@ async def test_words_in_another_order_suggest_the_stored_company(clock: Clock) -
     assert reply.title.endswith("e.g. /deal Toyota Motor")
 
 
-async def test_words_in_another_order_suggest_a_table_name(clock: Clock) -> None:
+async def test_words_in_another_order_suggest_a_table_name(clock: FakeClock) -> None:
     table = StaticCompanyTable({"General Motors": ["GM"], "Nissan": []})
-    deal = DealCommands(MemoryStore(), table, clock)  # type: ignore[arg-type]
+    deal = DealCommands(MemoryStore(), table, clock)
     reply = await deal.run("watch motors generla", USER)
     assert reply.error
     assert reply.title == (
@@ -52,7 +53,7 @@ async def test_words_in_another_order_suggest_a_table_name(clock: Clock) -> None
     )
 
 
-async def test_typos_still_suggest_as_before(clock: Clock) -> None:
+async def test_typos_still_suggest_as_before(clock: FakeClock) -> None:
     store = store_with("Kestrel Dynamics")
     table = StaticCompanyTable({"Nissan": ["Nissan Motor"], "Honda": []})
     directory = CompanyDirectory(table, store, clock)
@@ -98,7 +99,7 @@ class _RecordingTable(StaticCompanyTable):
         return super().suggest(name, limit)
 
 
-async def test_suggestions_are_scored_off_the_event_loop(clock: Clock) -> None:
+async def test_suggestions_are_scored_off_the_event_loop(clock: FakeClock) -> None:
     stored = [f"Stored Company {n}" for n in range(30_000)]
     store = store_with(*stored[:3])
     table = _RecordingTable({"Nissan": []})

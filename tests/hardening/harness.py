@@ -23,8 +23,6 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
-from aiohttp import web
-
 from tests.fakes.slack_api import FakeSlackApi
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,23 +54,13 @@ class SlackStandIn:
     stored, which widens the window in which a kill loses the answer."""
 
     def __init__(self, *, bot_token: str = "xoxb-test", post_delay: float = 0.0) -> None:  # noqa: S107
-        self.api = FakeSlackApi(bot_token=bot_token)
-        self._delay = post_delay
+        delay = {"chat.postMessage": post_delay} if post_delay else {}
+        self.api = FakeSlackApi(bot_token=bot_token, answer_delay=delay)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
     def __enter__(self) -> SlackStandIn:
         self._thread.start()
-        if self._delay:
-            original = self.api._api
-
-            async def delayed(request: web.Request) -> web.StreamResponse:
-                response = await original(request)
-                if request.match_info["method"] == "chat.postMessage":
-                    await asyncio.sleep(self._delay)
-                return response
-
-            self.api._api = delayed  # type: ignore[method-assign]
         self.call(self.api.start())
         return self
 
@@ -233,9 +221,9 @@ def http_port(bot: Bot, timeout: float = 30) -> int:
     """The port the bot's HTTP server bound (read from its log)."""
     import re
 
-    def found() -> int | None:
+    def found() -> int:
         match = re.search(r'msg="http server listening".*port=(\d+)', bot.text())
-        return int(match.group(1)) if match else None
+        return int(match.group(1)) if match else 0  # 0: not yet (a bound port is never 0)
 
     return wait_until(found, timeout, "the bot's HTTP server")
 

@@ -30,6 +30,7 @@ from bot.store.db import create_engine, sessionmaker, upgrade
 from bot.store.ingest import IngestUnits
 from bot.store.outbox import Outbox
 from tests.alerts.test_delivery import alert
+from tests.fakes.clock import FakeClock
 from tests.fakes.discord_api import TOKEN as DISCORD_TOKEN
 from tests.fakes.discord_api import FakeDiscordAPI
 from tests.fakes.slack_api import (
@@ -48,19 +49,11 @@ DISCORD_CHANNEL = "1000000000000000001"
 TICK = timedelta(seconds=5)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @dataclass
 class Bench:
     outbox: Outbox
     units: IngestUnits
-    clock: Clock
+    clock: FakeClock
     worker: DeliveryWorker
 
     async def enqueue(self, platform: str, channel: str) -> None:
@@ -116,7 +109,7 @@ async def make_bench(url: str, sinks: dict[str, Sink]) -> tuple[Bench, Any]:
     engine = create_engine(url)
     await upgrade(engine)
     sessions = sessionmaker(engine)
-    clock = Clock()
+    clock = FakeClock(T0)
     outbox = Outbox(sessions)
     worker = DeliveryWorker(
         outbox, sinks, owner="w", clock=clock, per_channel_interval=0, rand=lambda: 0.5
@@ -302,8 +295,8 @@ async def test_discord_channel_blocked_by_a_403_is_probed_after_the_cooloff_and_
     async def notify(text: str) -> None:
         told.append(text)
 
-    clock_holder: list[Clock] = []
-    guard = SendGuard(clock=lambda: clock_holder[0].now.timestamp())
+    clock_holder: list[FakeClock] = []
+    guard = SendGuard(clock=lambda: clock_holder[0].seconds())
     rest = DiscordRest(fake.api_url, SecretStr(DISCORD_TOKEN), timeout=1.0)
     sink = DiscordSink(rest, guard=guard, notify=notify)
     bench, engine = await make_bench(sqlite_url, {"discord": sink})

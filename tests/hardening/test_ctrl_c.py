@@ -37,14 +37,14 @@ def workers_of(pid: int) -> list[psutil.Process]:
 
 def _cmdline(process: psutil.Process) -> list[str]:
     try:
-        return process.cmdline()
+        return list(process.cmdline())
     except psutil.Error:
         return []
 
 
 def _children(process: psutil.Process) -> list[psutil.Process]:
     try:
-        return process.children()
+        return list(process.children())
     except psutil.Error:
         return []
 
@@ -69,7 +69,7 @@ def test_ctrl_c_stops_the_bot_and_its_workers_without_a_traceback(
     try:
         wait_until(lambda: "dealradar running" in bot.current(), 60, "the bot to run")
         workers = wait_until(
-            lambda: (found := workers_of(group)) and len(found) >= WORKERS and found,
+            lambda: found if len(found := workers_of(group)) >= WORKERS else [],
             60,
             "the parse workers to start",
         )

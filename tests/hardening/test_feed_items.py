@@ -8,7 +8,6 @@ their link, and a 10,000-item feed listing oldest first still shows its new item
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,18 +15,11 @@ import pytest
 
 from bot.config.loader import load_settings
 from bot.runtime import app
+from tests.fakes.clock import FakeClock
 from tests.fakes.feedserver import FeedServer
 from tests.hardening.harness import SlackStandIn
 
 START = datetime(2026, 10, 1, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def rss(site: str, items: str) -> bytes:
@@ -57,7 +49,7 @@ def slack() -> Iterator[SlackStandIn]:
 @pytest.fixture
 async def bot(
     tmp_path: Path, feeds: FeedServer, slack: SlackStandIn
-) -> AsyncIterator[tuple[app.Runtime, Clock]]:
+) -> AsyncIterator[tuple[app.Runtime, FakeClock]]:
     text = (
         f'database_url = "sqlite:///{tmp_path / "bot.db"}"\ngroup_wait = "1s"\n'
         "[fetch]\nallow_private_networks = true\n"
@@ -68,7 +60,7 @@ async def bot(
     )
     (tmp_path / "bot.toml").write_text(text, encoding="utf-8")
     env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": slack.url}
-    clock = Clock(datetime.now(UTC))
+    clock = FakeClock(datetime.now(UTC))
     runtime = await app.build(load_settings(str(tmp_path / "bot.toml"), env=env), clock=clock)
     try:
         yield runtime, clock
@@ -77,7 +69,7 @@ async def bot(
 
 
 async def test_linkless_items_and_the_new_item_of_a_long_oldest_first_feed_are_alerted(
-    bot: tuple[app.Runtime, Clock], feeds: FeedServer, slack: SlackStandIn
+    bot: tuple[app.Runtime, FakeClock], feeds: FeedServer, slack: SlackStandIn
 ) -> None:
     runtime, clock = bot
     site = "https://varex.example/newsroom"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pytest
 
 from bot.config.loader import load_settings
 from bot.runtime import app
+from tests.fakes.clock import FakeClock
 from tests.fakes.feedserver import FeedServer
 from tests.hardening.harness import SlackStandIn
 
@@ -64,14 +64,6 @@ def hostile(server: FeedServer) -> dict[str, str]:
     return {n: "/" + n for n in [*names, "html", "malformed", "laughs", "xxe", "notutf8"]}
 
 
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def feeds() -> Iterator[FeedServer]:
     with FeedServer() as server:
@@ -87,7 +79,7 @@ def slack() -> Iterator[SlackStandIn]:
 @pytest.fixture
 async def bot(
     tmp_path: Path, feeds: FeedServer, slack: SlackStandIn
-) -> AsyncIterator[tuple[app.Runtime, Clock, dict[str, str]]]:
+) -> AsyncIterator[tuple[app.Runtime, FakeClock, dict[str, str]]]:
     paths = hostile(feeds)
     feeds.set_feed("/good", [{"title": "Markets open flat", "link": "https://n.example/0"}])
     text = (
@@ -102,7 +94,7 @@ async def bot(
         text += f'[[sources]]\nname = "{name}"\nurl = "{feeds.url(path)}"\ninterval = "1h"\n'
     (tmp_path / "bot.toml").write_text(text, encoding="utf-8")
     env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": slack.url}
-    clock = Clock(datetime.now(UTC))
+    clock = FakeClock(datetime.now(UTC))
     runtime = await app.build(load_settings(str(tmp_path / "bot.toml"), env=env), clock=clock)
     try:
         yield runtime, clock, paths
@@ -111,7 +103,7 @@ async def bot(
 
 
 async def test_hostile_sources_fail_alone_in_bounded_time_and_the_good_one_alerts(
-    bot: tuple[app.Runtime, Clock, dict[str, str]], feeds: FeedServer, slack: SlackStandIn
+    bot: tuple[app.Runtime, FakeClock, dict[str, str]], feeds: FeedServer, slack: SlackStandIn
 ) -> None:
     runtime, clock, paths = bot
     started = time.monotonic()

@@ -21,6 +21,7 @@ from bot.metrics import Metrics
 from bot.web.guard import AcceptErrorLog
 from bot.web.routes import WebRoute, read_body
 from bot.web.server import WebServer
+from tests.fakes.clock import FakeClock
 from tests.fakes.feedserver import FeedServer
 from tests.hardening.harness import Bot, bot_env, http_port, wait_until, write_config
 
@@ -148,12 +149,11 @@ async def test_connections_over_the_cap_get_503_at_once_and_the_server_recovers(
 
 
 def test_accept_errors_are_logged_once_per_interval_with_a_count(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, clock: FakeClock
 ) -> None:
-    now = [0.0]
     passed_on: list[dict[str, object]] = []
     handler = AcceptErrorLog(
-        lambda _loop, context: passed_on.append(context), interval=60.0, clock=lambda: now[0]
+        lambda _loop, context: passed_on.append(context), interval=60.0, clock=clock.seconds
     )
     loop = asyncio.new_event_loop()
     failure = {
@@ -162,9 +162,9 @@ def test_accept_errors_are_logged_once_per_interval_with_a_count(
     }
     try:
         with caplog.at_level(logging.ERROR, logger="dealradar.http"):
-            for second in range(120):  # the loop retries accept() every second
-                now[0] = float(second)
+            for _ in range(120):  # the loop retries accept() every second
                 handler(loop, dict(failure))
+                clock.advance(seconds=1)
             handler(loop, {"message": "something else", "exception": ValueError("x")})
     finally:
         loop.close()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,16 +22,9 @@ from sqlalchemy import event
 from bot.config.loader import load_settings
 from bot.runtime import app
 from bot.web.server import WebServer
+from tests.fakes.clock import FakeClock
 from tests.fakes.feedserver import FeedServer
 from tests.hardening.harness import headline, write_config
-
-
-@dataclass
-class ManualClock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -47,14 +39,14 @@ def feeds() -> Any:
 @pytest.fixture
 async def runtime(
     tmp_path: Path, feeds: FeedServer
-) -> AsyncIterator[tuple[app.Runtime, ManualClock]]:
+) -> AsyncIterator[tuple[app.Runtime, FakeClock]]:
     config = write_config(
         tmp_path / "bot.toml",
         database=tmp_path / "bot.db",
         feeds={"wire": feeds.url("/wire.xml")},
         routes='[[routes]]\nplatform = "console"\n',
     )
-    clock = ManualClock(datetime.now(UTC))
+    clock = FakeClock(datetime.now(UTC))
     built = await app.build(load_settings(str(config), env={}), clock=clock)
     try:
         yield built, clock
@@ -86,7 +78,7 @@ def on_connect(runtime: app.Runtime, pragma: str) -> Any:
 
 
 async def test_a_read_only_database_is_not_ready_until_it_takes_writes_again(
-    runtime: tuple[app.Runtime, ManualClock],
+    runtime: tuple[app.Runtime, FakeClock],
 ) -> None:
     bot, _clock = runtime
     assert await readyz(bot) == (200, {"status": "ready"})
@@ -101,7 +93,7 @@ async def test_a_read_only_database_is_not_ready_until_it_takes_writes_again(
 
 
 async def test_a_deleted_database_file_is_not_ready(
-    tmp_path: Path, runtime: tuple[app.Runtime, ManualClock]
+    tmp_path: Path, runtime: tuple[app.Runtime, FakeClock]
 ) -> None:
     bot, _clock = runtime
     assert (await readyz(bot))[0] == 200
@@ -114,7 +106,7 @@ async def test_a_deleted_database_file_is_not_ready(
 
 
 async def test_failing_ingest_on_a_full_disk_is_not_ready_until_an_ingest_succeeds(
-    tmp_path: Path, feeds: FeedServer, runtime: tuple[app.Runtime, ManualClock]
+    tmp_path: Path, feeds: FeedServer, runtime: tuple[app.Runtime, FakeClock]
 ) -> None:
     bot, clock = runtime
     assert (await bot.poll_once()).changed == 1

@@ -18,6 +18,7 @@ from bot.store.ingest import IngestUnits
 from bot.store.leases import orphaned, release_orphaned
 from bot.store.models import DeliveryRow, ProcessedRequestRow
 from bot.store.processed_requests import ProcessedRequests
+from tests.fakes.clock import FakeClock
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -45,10 +46,10 @@ async def test_discord_ids_live_beside_slack_keys(engine: AsyncEngine) -> None:
 
 
 async def test_old_keys_are_pruned(engine: AsyncEngine) -> None:
-    now = [T0]
-    repo = ProcessedRequests(writer_sessions(engine), clock=lambda: now[0])
+    clock = FakeClock(T0)
+    repo = ProcessedRequests(writer_sessions(engine), clock=clock)
     await repo.claim("old")
-    now[0] = T0 + timedelta(days=2)
+    clock.advance(days=2)
     await repo.claim("new")
     assert await repo.prune() == 1
     async with sessionmaker(engine)() as session:

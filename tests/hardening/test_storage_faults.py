@@ -13,7 +13,6 @@ import sqlite3
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from sqlalchemy import event
 
 from bot.config.loader import load_settings
 from bot.runtime import app
+from tests.fakes.clock import FakeClock
 from tests.fakes.feedserver import FeedServer
 from tests.hardening.harness import (
     Bot,
@@ -91,25 +91,17 @@ def test_database_locked_by_another_writer_waits_then_resumes(
     assert integrity(database) == "ok"
 
 
-@dataclass
-class ManualClock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 async def in_process(
     tmp_path: Path, feeds: FeedServer
-) -> AsyncIterator[tuple[app.Runtime, ManualClock]]:
+) -> AsyncIterator[tuple[app.Runtime, FakeClock]]:
     config = write_config(
         tmp_path / "bot.toml",
         database=tmp_path / "bot.db",
         feeds={"wire": feeds.url("/wire.xml")},
         routes='[[routes]]\nplatform = "console"\n',
     )
-    clock = ManualClock(datetime.now(UTC))
+    clock = FakeClock(datetime.now(UTC))
     runtime = await app.build(load_settings(str(config), env={}), clock=clock)
     try:
         yield runtime, clock
@@ -120,7 +112,7 @@ async def in_process(
 async def test_disk_full_fails_clearly_corrupts_nothing_and_resumes(
     tmp_path: Path,
     feeds: FeedServer,
-    in_process: tuple[app.Runtime, ManualClock],
+    in_process: tuple[app.Runtime, FakeClock],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     runtime, clock = in_process
@@ -182,7 +174,7 @@ def test_database_unavailable_at_start_exits_1_with_a_clear_message(tmp_path: Pa
 def pg_database() -> Iterator[str]:
     if not PG_URL:
         pytest.skip("PostgreSQL fault tests need DEALRADAR_TEST_POSTGRES_URL")
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg
     from sqlalchemy.engine import make_url
 
     name = f"hardening_{uuid.uuid4().hex[:10]}"

@@ -18,17 +18,10 @@ from bot.sources import rss
 from bot.sources.base import FetchLimits, FetchOutcome, FetchState, SourceSpec
 from bot.store.db import create_engine, sessionmaker, upgrade
 from bot.store.sources_repo import DesiredSource, SourceRecord, SourcesRepo
+from tests.fakes.clock import FakeClock
 from tests.fakes.feedserver import render_rss
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -78,7 +71,7 @@ def finish_each(repo: SourcesRepo) -> FinishMany:
     return finish_many
 
 
-def ok_kind(calls: list[FetchState]):  # type: ignore[no-untyped-def]
+def ok_kind(calls: list[FetchState]):
     async def fetch(
         client: httpx.AsyncClient, spec: SourceSpec, state: FetchState, limits: FetchLimits
     ) -> FetchOutcome:
@@ -91,22 +84,24 @@ def ok_kind(calls: list[FetchState]):  # type: ignore[no-untyped-def]
     return fetch
 
 
-def failing_kind(error: SourceError):  # type: ignore[no-untyped-def]
+def failing_kind(error: SourceError):
     async def fetch(*_args: object) -> FetchOutcome:
         raise error
 
     return fetch
 
 
-def poller(repo: SourcesRepo, rec: Recorder, kinds: Mapping[str, object], clock: Clock) -> Poller:
+def poller(
+    repo: SourcesRepo, rec: Recorder, kinds: Mapping[str, object], clock: FakeClock
+) -> Poller:
     return Poller(
         repo,
         httpx.AsyncClient(),
-        kinds,
+        kinds,  # type: ignore[arg-type]
         one_by_one(rec.ingest),
         finish_many=finish_each(repo),
         owner="p",
-        limits=FetchLimits(),  # type: ignore[arg-type]
+        limits=FetchLimits(),
         clock=clock,
         notify=rec.notify,
         rand=lambda: 0.5,
@@ -114,7 +109,7 @@ def poller(repo: SourcesRepo, rec: Recorder, kinds: Mapping[str, object], clock:
 
 
 async def test_changed_then_not_modified(repo: SourcesRepo) -> None:
-    clock, calls = Clock(), []
+    clock, calls = FakeClock(T0), list[FetchState]()
     await repo.sync_config([DesiredSource("good", "ok", "http://127.0.0.1/a", None, 60)], T0)
     rec = Recorder(repo)
     p = poller(repo, rec, {"ok": ok_kind(calls)}, clock)
@@ -132,7 +127,7 @@ async def test_changed_then_not_modified(repo: SourcesRepo) -> None:
 
 
 async def test_failure_backs_off_and_others_keep_polling(repo: SourcesRepo) -> None:
-    clock, calls = Clock(), []
+    clock, calls = FakeClock(T0), list[FetchState]()
     await repo.sync_config(
         [
             DesiredSource("bad", "bad", "http://127.0.0.1/x", None, 60),
@@ -158,7 +153,7 @@ async def test_failure_backs_off_and_others_keep_polling(repo: SourcesRepo) -> N
 async def test_repeated_permanent_failures_disable_with_reason_and_notice(
     repo: SourcesRepo,
 ) -> None:
-    clock = Clock()
+    clock = FakeClock(T0)
     await repo.sync_config([DesiredSource("gone", "bad", "http://127.0.0.1/x", None, 60)], T0)
     rec = Recorder(repo)
     p = poller(
@@ -183,7 +178,7 @@ async def test_repeated_permanent_failures_disable_with_reason_and_notice(
 
 
 async def test_recovery_after_failures_sends_a_notice(repo: SourcesRepo) -> None:
-    clock, calls = Clock(), []
+    clock, calls = FakeClock(T0), list[FetchState]()
     await repo.sync_config([DesiredSource("flaky", "k", "http://127.0.0.1/x", None, 60)], T0)
     rec = Recorder(repo)
     bad = poller(repo, rec, {"k": failing_kind(SourceError("timeout", reason="timeout"))}, clock)
@@ -198,7 +193,7 @@ async def test_recovery_after_failures_sends_a_notice(repo: SourcesRepo) -> None
 
 
 async def test_a_crashing_kind_is_contained(repo: SourcesRepo) -> None:
-    clock = Clock()
+    clock = FakeClock(T0)
 
     async def broken(*_args: object) -> FetchOutcome:
         raise ZeroDivisionError("parser bug")
@@ -228,7 +223,7 @@ async def test_a_source_whose_results_could_not_be_stored_is_released_next_cycle
     await upgrade(engine)
     repo = FlakyStore(sessionmaker(engine))
     try:
-        clock, calls = Clock(), []
+        clock, calls = FakeClock(T0), list[FetchState]()
         await repo.sync_config([DesiredSource("wire", "ok", "http://127.0.0.1/a", None, 60)], T0)
         rec = Recorder(repo)
 
@@ -291,7 +286,7 @@ async def test_at_most_concurrency_fetches_at_once_and_every_source_polled(
         finish_many=finish_each(repo),
         owner="p",
         limits=FetchLimits(),
-        clock=Clock(),
+        clock=FakeClock(T0),
         concurrency=3,
     )
     stats = await p.poll_due()
@@ -332,7 +327,7 @@ class GatedStore:
             finish_many=finish_each(repo),
             owner="p",
             limits=FetchLimits(),
-            clock=Clock(),
+            clock=FakeClock(T0),
             **options,  # type: ignore[arg-type]
         )
 
@@ -389,7 +384,7 @@ async def test_cancelling_a_cycle_cancels_its_pending_stores(repo: SourcesRepo) 
         finish_many=finish_each(repo),
         owner="p",
         limits=FetchLimits(),
-        clock=Clock(),
+        clock=FakeClock(T0),
     )
     polling = asyncio.create_task(p.poll_due())
     await asyncio.wait_for(started.wait(), 5)
@@ -440,7 +435,7 @@ async def test_entries_stored_once_are_left_out_and_nothing_unstored_is(
 ) -> None:
     """A changed feed brings only what its last stored document did not have; a document
     whose store failed is not "seen", so its new entries come again at the next poll."""
-    clock = Clock()
+    clock = FakeClock(T0)
     await repo.sync_config([DesiredSource("f", "rss", "https://feeds.test/f", None, 60)], T0)
     store = FailingIngest(repo)
     documents: list[bytes] = []

@@ -87,6 +87,6 @@ def test_long_headlines_are_cut() -> None:
     story = make_story(1, ("Nissan",), now=datetime(2026, 1, 2, tzinfo=UTC))
     long = story.__class__(
         **{**{f: getattr(story, f) for f in story.__slots__}, "headline": "x" * 200}
-    )  # type: ignore[attr-defined]
+    )
     [_, _, shown, _] = summary_lines(PollStats(polled=1), StoreSummary(1, 1, [long]))
     assert "x" * 89 + "…" in shown and "x" * 91 not in shown

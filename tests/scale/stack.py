@@ -26,7 +26,7 @@ from bot.stories.placement import company_finder
 SETTINGS = Settings(
     routes=[
         RouteConfig(platform="slack", channel="C1"),
-        RouteConfig(platform="slack", channel="C2", events=["partnership"]),
+        RouteConfig(platform="slack", channel="C2", events=["partnership"]),  # type: ignore[list-item]
     ]
 )
 

@@ -208,7 +208,7 @@ async def test_two_batches_naming_the_same_companies_in_opposite_order_do_not_de
             ),
             timeout=30,
         )
-        assert counts == [[1, 1], [1, 1]]
+        assert list(counts) == [[1, 1], [1, 1]]
         assert await scalar(a, "SELECT count(*) FROM stories") == 2  # one per event
     finally:
         for stack in stacks:

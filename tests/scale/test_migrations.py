@@ -128,15 +128,15 @@ async def test_the_migration_lock_covers_the_commit(
 ) -> None:
     """A replica that gets the lock must see the schema the previous holder committed: widen
     the gap between migrating and committing and start four upgrades at once."""
-    import bot.store.db as db
+    from alembic import command  # what bot.store.db runs migrations with
 
-    real = db.command.upgrade
+    real = command.upgrade
 
     def slow_upgrade(config: Config, revision: str) -> None:
         real(config, revision)
         time.sleep(0.3)  # still inside the transaction: others must not start yet
 
-    monkeypatch.setattr(db.command, "upgrade", slow_upgrade)
+    monkeypatch.setattr(command, "upgrade", slow_upgrade)
     engines = [create_engine(postgres_url) for _ in range(4)]
     try:
         async with asyncio.timeout(60):

@@ -7,6 +7,7 @@ import argparse
 import importlib.util
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -17,9 +18,10 @@ import pytest
 from pydantic import SecretStr
 
 from bot.config.settings import SlackSettings
-from bot.domain import Alert, AlertKind, EventType, Status, Story
+from bot.domain import Alert, AlertKind, EventType, Status
 from handlers.api import Caller, Reply
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackApi, Recorded
+from tests.fakes.stories import make_story
 
 SHARED = Path(__file__).resolve().parents[2] / "../shared"
 VALIDATOR = SHARED / "tools" / "validate_payloads.py"
@@ -27,28 +29,26 @@ SIGNING_SECRET = "test-signing-secret-123"
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
-def make_story(**changes: Any) -> Story:
-    values: dict[str, Any] = {
-        "id": 42,
-        "key": "plant_closure:examplecorp:springfield",
-        "event_type": EventType.PLANT_CLOSURE,
-        "status": Status.PLANNED,
-        "headline": "ExampleCorp plans to close its Springfield assembly plant",
-        "url": "https://news.example/examplecorp-springfield",
-        "first_seen_at": NOW,
-        "updated_at": NOW,
-        "companies": ("ExampleCorp",),
-        "plant": "Springfield assembly",
-        "country": "US",
-        "jobs": 1200,
-        "outlets": ("Daily Example",),
-    }
-    values.update(changes)
-    return Story(**values)
+SAMPLE_STORY = make_story(
+    42,
+    ("ExampleCorp",),
+    now=NOW,
+    age_days=0,
+    key="plant_closure:examplecorp:springfield",
+    event_type=EventType.PLANT_CLOSURE,
+    status=Status.PLANNED,
+    headline="ExampleCorp plans to close its Springfield assembly plant",
+    url="https://news.example/examplecorp-springfield",
+    plant="Springfield assembly",
+    country="US",
+    jobs=1200,
+    outlets=("Daily Example",),
+)
+"""The story these tests post; vary it with ``dataclasses.replace(SAMPLE_STORY, ...)``."""
 
 
 def make_alert(kind: AlertKind = AlertKind.NEW, **story_changes: Any) -> Alert:
-    story = make_story(**story_changes)
+    story = replace(SAMPLE_STORY, **story_changes)
     return Alert(
         kind=kind,
         story=story,

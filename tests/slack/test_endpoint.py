@@ -215,7 +215,7 @@ async def test_workspace_admins_and_configured_admins(
     await fake_slack.wait_until(lambda: len(fake_slack.responses) == 4)
     admin = {caller.user: caller.is_admin for _, caller in runner.calls}
     assert admin == {"UOWNER": True, "UCONFIGADMIN": True, "UNOBODY": False}
-    looked_up = [r.query.get("user") for r in fake_slack.calls("users.info")]
+    looked_up = [r.query["user"] for r in fake_slack.calls("users.info")]
     assert sorted(looked_up) == ["UNOBODY", "UOWNER"]  # cached, and config needs no call
 
 

@@ -16,7 +16,7 @@ from bot.slackapp.render import render_alert, render_digest, render_notice
 from bot.slackapp.replies import render_reply
 from handlers.api import Reply
 from tests.fakes.slack_api import Recorded
-from tests.slack.conftest import make_alert, make_story, violations
+from tests.slack.conftest import SAMPLE_STORY, make_alert, violations
 
 HOSTILE = [
     "Plant closes @everyone @channel @here",
@@ -172,7 +172,9 @@ def test_notice_is_escaped() -> None:
 
 
 def test_reply_is_ephemeral_with_a_share_button() -> None:
-    stories = tuple(make_story(id=n, headline=f"<!here> story {n}") for n in range(30))
+    stories = tuple(
+        dataclasses.replace(SAMPLE_STORY, id=n, headline=f"<!here> story {n}") for n in range(30)
+    )
     lines = tuple(f"line {n} *x*" for n in range(2000))
     body = render_reply(
         Reply(title="Open stories", stories=stories, lines=lines), share_token="tok"
@@ -204,7 +206,8 @@ def test_the_validator_wiring_catches_an_unescaped_mention() -> None:
 
 
 def _two_facets(huge: str = "") -> Any:
-    partnership = make_story(
+    partnership = dataclasses.replace(
+        SAMPLE_STORY,
         id=43,
         key="partnership:examplecorp:globex",
         event_type=EventType.PARTNERSHIP,

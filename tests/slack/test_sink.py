@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from bot.domain import AlertKind, ChannelRef, Delivery, Digest, MessageRef, Notice, Status
+from bot.domain import AlertKind, ChannelRef, Delivery, MessageRef, Status
 from bot.errors import DeliveryError
 from bot.slackapp.client import make_web_client
 from bot.slackapp.sink import SlackSink
@@ -122,22 +122,6 @@ async def test_parent_that_cannot_be_edited_does_not_fail_the_reply(
     fake_slack.script("chat.update", SlackError("cant_update_message"))
     result = await sink_for(fake_slack).send(delivery(make_alert(AlertKind.FOLLOW_UP), parent=gone))
     assert result.extra == {"parent_update": "cant_update_message"}
-
-
-async def test_digest_and_notice_are_top_level_messages(fake_slack: FakeSlackApi) -> None:
-    alerts = tuple(make_alert(id=n, headline=f"Story number {n}") for n in range(60))
-    sink = sink_for(fake_slack)
-    await sink.send(delivery(Digest(title="Daily digest", alerts=alerts), key="d-digest"))
-    await sink.send(delivery(Notice(text="Source <feed> disabled after 10 errors"), key="d-n"))
-
-    digest, notice = fake_slack.calls("chat.postMessage")
-    blocks = digest.body["blocks"]
-    assert len(blocks) == 50
-    assert blocks[-1]["type"] == "context"
-    assert "and 12 more" in blocks[-1]["elements"][0]["text"]
-    assert "Story number 47" in str(blocks) and "Story number 48" not in str(blocks)
-    assert "&lt;feed&gt;" in notice.body["blocks"][0]["text"]["text"]
-    assert_valid(fake_slack.requests, untrusted=["Source <feed> disabled after 10 errors"])
 
 
 async def test_retry_after_lost_response_does_not_post_twice(fake_slack: FakeSlackApi) -> None:

@@ -20,7 +20,7 @@ from bot.sources.backoff import (
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 
 
-def fixed(value: float):  # type: ignore[no-untyped-def]
+def fixed(value: float):
     return lambda: value
 
 

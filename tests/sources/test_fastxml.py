@@ -54,7 +54,7 @@ def both(body: bytes, content_type: str | None = None) -> tuple[list, list] | No
 
 @pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared samples not present")
 @pytest.mark.parametrize("path", XML_SAMPLES, ids=lambda p: p.name)
-def test_fast_path_matches_feedparser_on_samples(path) -> None:  # type: ignore[no-untyped-def]
+def test_fast_path_matches_feedparser_on_samples(path) -> None:
     result = both(path.read_bytes())
     if path.name in FAST_SAMPLES:
         assert result is not None, "fast path declined a plain feed"

@@ -25,7 +25,7 @@ ITEMS = [
 
 async def failure(client: httpx.AsyncClient, url: str, **limits: object) -> SourceError:
     with pytest.raises(SourceError) as info:
-        await fetch_bytes(client, url, FetchState(), dataclasses.replace(LIMITS, **limits))
+        await fetch_bytes(client, url, FetchState(), dataclasses.replace(LIMITS, **limits))  # type: ignore[arg-type]
     return info.value
 
 

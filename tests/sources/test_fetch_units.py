@@ -69,7 +69,7 @@ async def test_unsupported_content_encoding_is_refused() -> None:
         return httpx.Response(200, headers={"Content-Encoding": "br"}, stream=Stream())
 
     class Stream(httpx.AsyncByteStream):
-        async def __aiter__(self):  # type: ignore[no-untyped-def]
+        async def __aiter__(self):
             yield b"\x00\x01"
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
@@ -80,7 +80,7 @@ async def test_unsupported_content_encoding_is_refused() -> None:
 
 async def test_corrupt_gzip_is_a_clear_error() -> None:
     class Stream(httpx.AsyncByteStream):
-        async def __aiter__(self):  # type: ignore[no-untyped-def]
+        async def __aiter__(self):
             yield b"\x1f\x8b\x08\x00garbage-not-deflate"
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -100,7 +100,7 @@ async def test_raw_deflate_is_accepted() -> None:
     payload = compressor.compress(b"<rss/>" * 100) + compressor.flush()
 
     class Stream(httpx.AsyncByteStream):
-        async def __aiter__(self):  # type: ignore[no-untyped-def]
+        async def __aiter__(self):
             yield payload
 
     def handler(request: httpx.Request) -> httpx.Response:

@@ -15,6 +15,7 @@ from bot.sources.base import FetchLimits, FetchState, SourceSpec
 from bot.sources.feeds import parse_feed
 from bot.sources.registry import SOURCE_KINDS
 from bot.sources.spacing import Spacer
+from tests.fakes.clock import FakeClock
 from tests.fakes.feedserver import render_rss
 
 LIMITS = FetchLimits(total_timeout=2.0)
@@ -135,36 +136,22 @@ async def test_news_search_fetches_the_query_feed() -> None:
     assert info.value.reason == "bad_query"
 
 
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-async def test_spacer_keeps_requests_five_seconds_apart() -> None:
-    fake = FakeTime()
-    spacer = Spacer(5.0, clock=fake.clock, sleep=fake.sleep)
+async def test_spacer_keeps_requests_five_seconds_apart(clock: FakeClock) -> None:
+    spacer = Spacer(5.0, clock=clock.seconds, sleep=clock.sleep)
+    start = clock.seconds()
     starts = []
     for _ in range(3):
         await spacer.wait()
-        starts.append(fake.now)
-    fake.now += 12  # idle for a while: the next request goes at once
+        starts.append(clock.seconds() - start)
+    clock.advance(seconds=12)  # idle for a while: the next request goes at once
     await spacer.wait()
-    starts.append(fake.now)
-    assert starts == [1000.0, 1005.0, 1010.0, 1022.0]
-    assert fake.slept == [5.0, 5.0]
+    starts.append(clock.seconds() - start)
+    assert starts == [0.0, 5.0, 10.0, 22.0]
+    assert clock.slept == [5.0, 5.0]
 
 
-def test_spacer_reserves_distinct_slots_for_concurrent_callers() -> None:
-    fake = FakeTime()
-    spacer = Spacer(5.0, clock=fake.clock, sleep=fake.sleep)
+def test_spacer_reserves_distinct_slots_for_concurrent_callers(clock: FakeClock) -> None:
+    spacer = Spacer(5.0, clock=clock.seconds, sleep=clock.sleep)
     assert [spacer.reserve() for _ in range(4)] == [0.0, 5.0, 10.0, 15.0]
 
 
@@ -188,13 +175,12 @@ GDELT_BODY = json.dumps(
 
 
 @pytest.fixture
-def fake_spacer(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
-    fake = FakeTime()
-    monkeypatch.setattr(gdelt, "SPACER", Spacer(5.0, clock=fake.clock, sleep=fake.sleep))
-    return fake
+def fake_spacer(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> FakeClock:
+    monkeypatch.setattr(gdelt, "SPACER", Spacer(5.0, clock=clock.seconds, sleep=clock.sleep))
+    return clock
 
 
-async def test_gdelt_fetch_parses_articles_and_is_spaced(fake_spacer: FakeTime) -> None:
+async def test_gdelt_fetch_parses_articles_and_is_spaced(fake_spacer: FakeClock) -> None:
     asked: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:

@@ -138,7 +138,7 @@ def test_entries_cross_process_boundaries_whole() -> None:
 class BrokenPool(Executor):
     """An executor whose worker died: every request fails as a broken process pool's do."""
 
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def submit(self, fn, /, *args, **kwargs):
         future: Future[object] = Future()
         future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
         return future

@@ -98,8 +98,7 @@ async def test_redirect_to_a_private_address_is_refused(
         server.set_feed("/secret", [{"title": "internal", "link": "http://x.test/"}])
         fake_dns_map(monkeypatch, {"feeds.test": "93.184.216.34", "internal.test": "10.0.0.5"})
         internet = LocalInternet(server.port)
-        async with build_client(STRICT, user_agent="t") as client:
-            client._transport._pool._network_backend._inner = internet  # type: ignore[attr-defined]
+        async with build_client(STRICT, user_agent="t", network=internet) as client:
             with pytest.raises(BlockedAddressError) as info:
                 await fetch_bytes(client, "http://feeds.test/start", FetchState(), STRICT)
         assert server.hits("/start") == 1
@@ -198,12 +197,12 @@ async def test_aiohttp_redirect_to_a_name_resolving_privately_is_refused(
     with FeedServer() as server:
         server.set_redirect("/start", "http://internal.test/secret")
         fake_dns_map(monkeypatch, {"internal.test": "10.0.0.5"})
-        async with build_client(STRICT, user_agent="t", backend="aiohttp") as client:
-            transport = client._transport.inner()  # type: ignore[attr-defined]
-            transport._allow_private = True  # let the first (loopback) hop through ...
-            session = transport._get_session()
-            session.connector._resolver = PinnedResolver(allow_private_networks=False)
-            limits = FetchLimits(total_timeout=2.0, allow_private_networks=True)
+        # the loopback literal of the first hop is let through; the resolver stays strict
+        limits = FetchLimits(total_timeout=2.0, allow_private_networks=True)
+        strict = PinnedResolver(allow_private_networks=False)
+        async with build_client(
+            limits, user_agent="t", backend="aiohttp", resolver=strict
+        ) as client:
             with pytest.raises(BlockedAddressError) as info:  # ... but not the named second hop
                 await fetch_bytes(client, server.url("/start"), FetchState(), limits)
         assert "10.0.0.5" in str(info.value)

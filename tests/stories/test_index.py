@@ -202,7 +202,7 @@ async def test_keys_a_transaction_filed_for_a_story_are_not_sent_again(
     async def recording(statement: object, params: object = None, **kw: object) -> object:
         if isinstance(params, list):
             sent.append([row["company"] for row in params])
-        return await execute(statement, params, **kw)  # type: ignore[arg-type]
+        return await execute(statement, params, **kw)  # type: ignore[call-overload]
 
     monkeypatch.setattr(session, "execute", recording)
     row_id = int((await session.execute(select(StoryRow.id))).scalar_one())
