@@ -128,11 +128,16 @@ def repair_mojibake(text: str) -> str:
 
     Only when the text holds tell-tale pairs (``â€``, ``Ã©``, ``Ð°``…), each suspicious sequence
     (a UTF-8 lead byte's character followed by continuation bytes' characters) is replaced when
-    its bytes decode as UTF-8; text without such pairs is returned unchanged.
+    its bytes decode as UTF-8; text without such pairs is returned unchanged. Text mangled twice
+    (``ÐÂ¡``) is repaired until nothing changes: every repair makes the text shorter, so this
+    ends, and cleaning cleaned text changes nothing.
     """
-    if text.isascii() or not _MOJIBAKE_EVIDENCE.search(text):
-        return text
-    return _MOJIBAKE.sub(_repair_match, text)
+    while not text.isascii() and _MOJIBAKE_EVIDENCE.search(text):
+        repaired = _MOJIBAKE.sub(_repair_match, text)
+        if repaired == text:
+            break
+        text = repaired
+    return text
 
 
 def collapse(text: str) -> str:
