@@ -51,6 +51,8 @@ from bot.store.storybook import SqlStoryBook
 from handlers.runner import DealCommands
 
 if TYPE_CHECKING:  # the HTTP server (aiohttp) is imported by run_forever only
+    import httpcore
+
     from bot.web.routes import WebRoute
     from bot.web.server import WebServer
 
@@ -222,8 +224,16 @@ class Runtime:
                 await result
 
 
-async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> Runtime:
+async def build(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    network: httpcore.AsyncNetworkBackend | None = None,
+) -> Runtime:
     """Build the whole bot from settings: migrations applied, config sources synced.
+
+    ``network`` replaces the network under the httpcore wire's address pinning (tests: a
+    stand-in internet); the default is the real one.
 
     Raises:
         bot.errors.StoreError: the database cannot be reached or migrated.
@@ -263,6 +273,7 @@ async def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -
         user_agent=settings.fetch.user_agent,
         max_connections=settings.fetch.concurrency,
         backend=settings.fetch.backend,
+        network=network,
     )
     extra_companies = [c.model_dump() for c in settings.companies]
     workers = worker_count(settings.fetch.parse_workers)

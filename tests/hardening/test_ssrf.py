@@ -35,9 +35,9 @@ def feeds() -> Iterator[FeedServer]:
         yield server
 
 
-@pytest.fixture
-async def runtime(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[app.Runtime]:
-    backend = getattr(request, "param", "aiohttp")  # the wire: fetch.backend
+async def build_runtime(
+    tmp_path: Path, backend: str, network: httpcore.AsyncNetworkBackend | None = None
+) -> app.Runtime:
     config = tmp_path / "bot.toml"
     config.write_text(
         f'database_url = "sqlite:///{tmp_path / "bot.db"}"\n'
@@ -47,10 +47,16 @@ async def runtime(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
         'interval = "1h"\n',
         encoding="utf-8",
     )
-    built = await app.build(load_settings(str(config), env={}))
+    built = await app.build(load_settings(str(config), env={}), network=network)
     # the placeholder (a config source, so that no built-in default is polled) sleeps
     with sqlite3.connect(tmp_path / "bot.db") as conn:
         conn.execute("UPDATE sources SET enabled = 0")
+    return built
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[app.Runtime]:
+    built = await build_runtime(tmp_path, getattr(request, "param", "aiohttp"))  # fetch.backend
     try:
         yield built
     finally:
@@ -89,11 +95,11 @@ async def test_admin_added_source_on_a_private_address_is_blocked_at_poll(
     assert error and "127.0.0.1:" not in error.replace(url, "")  # says what, not a dump
 
 
-@pytest.mark.parametrize("runtime", ["httpcore"], indirect=True)  # its wire can fake the
-# internet; the aiohttp wire's resolver is checked in tests/sources/test_transport.py
 async def test_public_looking_source_redirecting_to_loopback_is_blocked_at_the_hop(
-    runtime: app.Runtime, feeds: FeedServer, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, feeds: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """On the httpcore wire, whose network can be replaced by a stand-in internet (the aiohttp
+    wire's resolver is checked in tests/sources/test_transport.py)."""
     feeds.set_redirect("/start", f"http://127.0.0.1:{feeds.port}/feed")
 
     async def getaddrinfo(self: Any, host: str, port: int, **kwargs: Any) -> list[Any]:
@@ -111,11 +117,13 @@ async def test_public_looking_source_redirecting_to_loopback_is_blocked_at_the_h
             reached.append(host)
             return await real.connect_tcp("127.0.0.1", feeds.port, *args, **kw)
 
-    transport = runtime.client._transport  # the bot's own pinned transport
-    transport._pool._network_backend._inner = PublicInternet()  # type: ignore[attr-defined]
-    reply = await runtime.commands.run("sources add http://feeds.example/start outer", ADMIN)  # type: ignore[union-attr]
-    assert not reply.error, reply.title
-    stats = await runtime.poll_once()
+    runtime = await build_runtime(tmp_path, "httpcore", network=PublicInternet())
+    try:
+        reply = await runtime.commands.run("sources add http://feeds.example/start outer", ADMIN)  # type: ignore[union-attr]
+        assert not reply.error, reply.title
+        stats = await runtime.poll_once()
+    finally:
+        await runtime.close()
     assert stats.failures_by_reason == {"blocked_address": 1}
     assert feeds.hits("/start") == 1  # the public hop was fetched …
     assert feeds.hits("/feed") == 0  # … the loopback target never
