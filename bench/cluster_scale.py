@@ -34,8 +34,8 @@ from bot.store.story_index import SqlStoryIndex
 from bot.stories.clusterer import StoryClusterer, window_center
 from bot.stories.features import StoryFeatures, features_for
 from bot.stories.index import InMemoryIndex
+from bot.stories.similarity import MINHASH_SIZE
 from bot.stories.state import ArticleInfo, StoryState, new_story
-from bot.stories.text import MINHASH_SIZE
 
 START = datetime(2020, 1, 1, tzinfo=UTC)
 SPAN_DAYS = 6 * 365

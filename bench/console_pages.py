@@ -35,7 +35,7 @@ from bot.store.commands_repo import SqlCommandStore
 from bot.store.console_reads import ConsoleReads
 from bot.store.db import create_engine, sessionmaker, upgrade
 from bot.web.server import WebServer
-from handlers.companies import StaticCompanyTable
+from handlers.company_directory import StaticCompanyTable
 
 
 def pages(story_key: str) -> list[str]:

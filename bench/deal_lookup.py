@@ -51,7 +51,7 @@ from bot.config.settings import Settings
 from bot.runtime.wiring import build_commands
 from bot.store.db import create_engine, upgrade
 from handlers.api import Caller
-from handlers.companies import StaticCompanyTable
+from handlers.company_directory import StaticCompanyTable
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 BATCH = 50_000

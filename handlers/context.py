@@ -14,7 +14,7 @@ from bot.config.settings import LimitsConfig, RouteConfig
 from bot.errors import CommandError
 from bot.ports import EVERY_COMPANY, Backfills, CommandStore
 from handlers.api import Caller
-from handlers.companies import CompanyDirectory, Resolution
+from handlers.company_directory import CompanyDirectory, Resolution
 
 STORY_LIMIT = 15
 

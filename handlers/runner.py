@@ -20,7 +20,7 @@ from bot.redaction import redact_url
 from handlers import channel, lookup, sources
 from handlers import commands as c
 from handlers.api import Caller, Reply
-from handlers.companies import CompanyDirectory
+from handlers.company_directory import CompanyDirectory
 from handlers.context import Context
 from handlers.grammar import parse
 from handlers.help import help_reply

@@ -2,7 +2,7 @@
 
 The pipeline for one article:
 
-1. :func:`bot.classify.text.read` folds the text and splits it into sentences;
+1. :func:`bot.classify.sentences.read` folds the text and splits it into sentences;
 2. per sentence, :mod:`closures` and :mod:`partnerships` return cues (company names that
    contain cue words, like "John Lewis Partnership", are blanked first);
 3. at most one event per type is kept, from its strongest cue (headline cues first);
@@ -27,8 +27,8 @@ from bot.classify.multilingual import foreign_closure_cues, foreign_partnership_
 from bot.classify.orgs import find_orgs
 from bot.classify.partnerships import partnership_cues
 from bot.classify.places import Place, find_place
+from bot.classify.sentences import Document, Sentence, read
 from bot.classify.status import decide_status
-from bot.classify.text import Document, Sentence, read
 from bot.domain import Event, EventType, Status
 
 _INDUSTRY = re.compile(

@@ -22,7 +22,7 @@ from bot.errors import ConfigError, CorruptDatabaseError
 from bot.runtime.wiring import build_commands
 from bot.store.db import create_engine, upgrade
 from handlers.api import Caller, Reply
-from handlers.text import render_plain
+from handlers.plain_text import render_plain
 
 CONSOLE_CALLER = Caller(platform="console", channel="console", user="console", is_admin=True)
 

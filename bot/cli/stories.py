@@ -19,7 +19,7 @@ import click
 from bot.classify import CompanyTable, default_classifier
 from bot.cli.jsonl import InputError, read_all
 from bot.cli.progress import progress_bar
-from bot.stories.evaluation import score_clusters
+from bot.stories.cluster_scores import score_clusters
 from bot.stories.placement import company_finder
 from bot.stories.replay import replay
 

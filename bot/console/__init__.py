@@ -42,7 +42,7 @@ def build_console(
     from bot.console.auth import Gate
     from bot.console.routes import console_routes
     from bot.console.views import Console
-    from handlers.companies import CompanyDirectory
+    from handlers.company_directory import CompanyDirectory
 
     web = settings.web
     token = web.token.get_secret_value() if web.token else None

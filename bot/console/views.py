@@ -3,7 +3,7 @@ returned by ``/api/…``, so the page and the JSON never disagree.
 
 The views read through the store's repositories only (:class:`bot.store.console_reads.
 ConsoleReads` and :class:`bot.store.commands_repo.SqlCommandStore`, the ``/deal`` store);
-company names go through :class:`handlers.companies.CompanyDirectory` as in ``/deal``, so an
+company names go through :class:`handlers.company_directory.CompanyDirectory` as in ``/deal``, so an
 alias (``hon hai``) finds the canonical company (Foxconn).
 """
 
@@ -22,7 +22,7 @@ from bot.domain import EventType, Status, Story
 from bot.ingest import poll_marks
 from bot.store.commands_repo import SqlCommandStore
 from bot.store.console_reads import ConsoleReads, DeliveryView, StoryFilter, week_starts
-from handlers.companies import CompanyDirectory
+from handlers.company_directory import CompanyDirectory
 from handlers.context import STORY_LIMIT
 
 CHART_DAYS = 90

@@ -20,7 +20,7 @@ from bot.config.settings import Settings
 from bot.ports import Backfills, CompanyTable
 from bot.store.commands_repo import SqlCommandStore
 from bot.store.db import sessionmaker, writer_sessions
-from handlers.companies import MergedTable, StaticCompanyTable
+from handlers.company_directory import MergedTable, StaticCompanyTable
 from handlers.runner import DealCommands
 
 

@@ -3,8 +3,8 @@
 Each format reader (feedparser for XML feeds, :mod:`bot.sources.jsonfeed`, GDELT) produces
 :class:`RawEntry` values; :func:`normalise_entries` applies one set of rules to all of them:
 
-* title and summary become plain text (:mod:`bot.sources.text`), capped at
-  :data:`~bot.sources.text.TITLE_MAX_CHARS` / :data:`~bot.sources.text.SUMMARY_MAX_CHARS`;
+* title and summary become plain text (:mod:`bot.sources.cleaning`), capped at
+  :data:`~bot.sources.cleaning.TITLE_MAX_CHARS` / :data:`~bot.sources.cleaning.SUMMARY_MAX_CHARS`;
 * the link is whitespace-trimmed, resolved against the feed URL and must be http(s); an item
   without one falls back to a URL-shaped guid, else to the feed's own web page (``site``) with
   a fragment naming the item (``#item-<hash of guid or title>``), which is also its identity
@@ -35,7 +35,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bot.domain import FeedEntry
 from bot.redaction import redact_url
-from bot.sources.text import SUMMARY_MAX_CHARS, TITLE_MAX_CHARS, clean_text, collapse, truncate
+from bot.sources.cleaning import SUMMARY_MAX_CHARS, TITLE_MAX_CHARS, clean_text, collapse, truncate
 
 MAX_ENTRIES = 500
 GUID_MAX_CHARS = 1024

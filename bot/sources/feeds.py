@@ -5,7 +5,7 @@ several times faster, same results); everything else goes to feedparser, which o
 bytes (``BytesIO``), never a URL or a path, so it cannot fetch anything itself. The HTTP
 ``Content-Type`` is passed along so its charset takes part in encoding detection; feedparser
 transcodes declared, sniffed and mislabelled encodings (ISO-8859-1, windows-1251, GB2312…)
-before the XML parser runs, and :mod:`bot.sources.text` repairs UTF-8-read-as-cp1252 mojibake
+before the XML parser runs, and :mod:`bot.sources.cleaning` repairs UTF-8-read-as-cp1252 mojibake
 in the resulting text.
 
 Hostile XML: feedparser removes the DOCTYPE and keeps only entity declarations that map a name

@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.stories import sites, text
+from bot.stories import similarity, sites
 from bot.stories.features import StoryFeatures
 from bot.stories.index import CandidateIndex, StoryCandidate
 
@@ -97,7 +97,7 @@ def score_pair(article: StoryFeatures, member: StoryFeatures) -> PairScore | Non
 
 
 def _jaccard(left: frozenset[str], right: frozenset[str]) -> float:
-    # text.jaccard's value without building the union set
+    # similarity.jaccard's value without building the union set
     shared = len(left & right)
     union = len(left) + len(right) - shared
     return shared / union if union else 0.0
@@ -120,7 +120,7 @@ def _pair_score(article: StoryFeatures, member: StoryFeatures, beat: float | Non
     if gap > (MAX_GAP if both_dated else UNDATED_MAX_GAP):
         return None
     word_sim = _jaccard(article.words, member.words)
-    name_sim = text.overlap(article.names, member.names)
+    name_sim = similarity.overlap(article.names, member.names)
     amount_hit = 1.0 if article.amounts & member.amounts else 0.0
     company_sim = _jaccard(article.companies, member.companies)
     partner_conflict = (
@@ -156,7 +156,7 @@ def _pair_score(article: StoryFeatures, member: StoryFeatures, beat: float | Non
     # the site gate after the bound: a pair that cannot win is not worth resolving places for
     if _different_sites(article, member):
         return None
-    shingle_sim = text.minhash_similarity(article.minhash, member.minhash)
+    shingle_sim = similarity.minhash_similarity(article.minhash, member.minhash)
     disjoint = bool(article.companies and member.companies and not shared_companies)
     if disjoint and shingle_sim < _DISJOINT_COMPANIES_MIN:
         return None
@@ -181,8 +181,8 @@ def pair_reasons(article: StoryFeatures, member: StoryFeatures) -> tuple[str, ..
     return (
         f"companies={','.join(sorted(article.companies & member.companies)) or '-'}",
         f"names={','.join(sorted(article.names & member.names)[:4]) or '-'}",
-        f"words={text.jaccard(article.words, member.words):.2f}",
-        f"shingles={text.minhash_similarity(article.minhash, member.minhash):.2f}",
+        f"words={similarity.jaccard(article.words, member.words):.2f}",
+        f"shingles={similarity.minhash_similarity(article.minhash, member.minhash):.2f}",
         f"amounts={','.join(sorted(article.amounts & member.amounts)[:3]) or '-'}",
         f"gap={gap.days}d" if article.dated and member.dated else "gap=undated",
     )

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain import Event, Status
-from bot.stories import sites, text
+from bot.stories import similarity, sites
 
 NO_TYPE = "other"  # the event type of an article the classifier found no event in
 _MAX_KEYS = 10
@@ -23,7 +23,7 @@ _MAX_SET = 40
 
 @dataclass(frozen=True, slots=True)
 class StoryFeatures:
-    """The clustering signals of one article (see :mod:`bot.stories.text` for the text ones).
+    """The clustering signals of one article (see :mod:`bot.stories.similarity` for the text ones).
 
     ``seen_at`` is the article's publication time when known, else when the bot first saw it;
     ``dated`` says whether it is a real date (undated items get the stream's clock and a
@@ -143,22 +143,24 @@ def features_for(
     """
     events = list(events)
     body = f"{title}\n{summary}"
-    amounts, years = text.numbers(body)
+    amounts, years = similarity.numbers(body)
     all_companies = frozenset(c for e in events for c in e.companies) | frozenset(companies)
     company_words = {
-        w[: text.NAME_STEM] for c in (*all_companies, *mentions) for w in text.name_words(c)
+        w[: similarity.NAME_STEM]
+        for c in (*all_companies, *mentions)
+        for w in similarity.name_words(c)
     }
-    names = text.names(title, summary) - company_words
+    names = similarity.names(title, summary) - company_words
     first = events[0] if events else None
     jobs = next((e.jobs for e in events if e.jobs), None)
     return StoryFeatures(
         event_types=frozenset(e.type.value for e in events),
         companies=all_companies,
         names=_cap(names),
-        words=_cap(text.words(body)),
+        words=_cap(similarity.words(body)),
         amounts=_cap(amounts),
         years=frozenset(years),
-        minhash=text.minhash(body),
+        minhash=similarity.minhash(body),
         seen_at=_aware(seen_at),
         dated=dated,
         status=first.status if first else None,

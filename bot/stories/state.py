@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain import Event, EventType, Status, Story
-from bot.stories import text
+from bot.stories import similarity
 from bot.stories.features import NO_TYPE, StoryFeatures
 from bot.stories.index import StoryCandidate
 
@@ -135,7 +135,7 @@ def story_key(features: StoryFeatures, article: ArticleInfo) -> str:
     seed = f"{article.url or article.title}|{features.seen_at.isoformat()}"
     digest = hashlib.sha1(seed.encode(), usedforsecurity=False).hexdigest()[:6]
     day = f"{features.seen_at:%Y%m%d}" if features.dated else "undated"
-    return f"{features.primary_type}-{text.slug(company)}-{day}-{digest}"
+    return f"{features.primary_type}-{similarity.slug(company)}-{day}-{digest}"
 
 
 def _merge_status(

@@ -24,7 +24,7 @@ from bot.ports import ChannelPrefs, Mute, Subscription
 from bot.runtime.wiring import build_router
 from bot.store.commands_repo import SqlCommandStore
 from bot.store.db import create_engine, sessionmaker, upgrade
-from handlers.companies import StaticCompanyTable
+from handlers.company_directory import StaticCompanyTable
 from handlers.memory import MemoryStore
 from tests.handlers.conftest import T0, make_story
 

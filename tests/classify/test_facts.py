@@ -6,7 +6,7 @@ import pytest
 
 from bot.classify.jobs import find_jobs
 from bot.classify.places import find_place
-from bot.classify.text import read, split_sentences
+from bot.classify.sentences import read, split_sentences
 
 
 @pytest.mark.parametrize(

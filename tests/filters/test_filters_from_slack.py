@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.slackapp.app import build_slack_runtime
-from handlers.companies import StaticCompanyTable
+from handlers.company_directory import StaticCompanyTable
 from handlers.memory import MemoryStore
 from handlers.runner import DealCommands
 from tests.fakes.clock import FakeClock

@@ -11,10 +11,10 @@ from bot.domain import ChannelRef, EventType, Status
 from bot.errors import StoreError
 from bot.ports import SourceHealth
 from handlers.api import Caller
-from handlers.companies import StaticCompanyTable
+from handlers.company_directory import StaticCompanyTable
 from handlers.memory import MemoryStore
+from handlers.plain_text import render_plain
 from handlers.runner import DealCommands
-from handlers.text import render_plain
 from tests.fakes.clock import FakeClock
 from tests.handlers.conftest import T0, make_story
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.config.settings import LimitsConfig
 from bot.domain import ChannelRef
 from handlers.api import Caller, Reply
-from handlers.companies import StaticCompanyTable
+from handlers.company_directory import StaticCompanyTable
 from handlers.runner import DealCommands
 from tests.fakes.clock import FakeClock
 from tests.handlers.conftest import StoreHarness

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from bot.suggest import close_names, may_reach
 from handlers.api import Caller
-from handlers.companies import (
+from handlers.company_directory import (
     MAX_CANDIDATES,
     STORED_CUTOFF,
     CompanyDirectory,

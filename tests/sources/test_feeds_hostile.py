@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.errors import SourceError
+from bot.sources.cleaning import SUMMARY_MAX_CHARS, TITLE_MAX_CHARS
 from bot.sources.entries import MAX_ENTRIES
 from bot.sources.feeds import parse_feed
-from bot.sources.text import SUMMARY_MAX_CHARS, TITLE_MAX_CHARS
 from tests.fakes.feedserver import FeedServer, render_rss
 
 BASE = "https://feeds.test/news/rss.xml"

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from bot.errors import SourceError
 from bot.redaction import redact_url
 from bot.sources.addresses import parse_ip_literal
+from bot.sources.cleaning import SUMMARY_MAX_CHARS, TITLE_MAX_CHARS, clean_text, repair_mojibake
 from bot.sources.entries import RawEntry, normalise
 from bot.sources.feeds import parse_feed
 from bot.sources.gdelt import parse_gdelt
-from bot.sources.text import SUMMARY_MAX_CHARS, TITLE_MAX_CHARS, clean_text, repair_mojibake
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

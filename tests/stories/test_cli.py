@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.stories.evaluation import score_clusters
+from bot.stories.cluster_scores import score_clusters
 
 CORPUS = Path(__file__).resolve().parents[2] / "../shared/corpus/clusters-dev.jsonl"
 

@@ -1,4 +1,4 @@
-"""The fast paths of :mod:`bot.sources.text` give exactly what the general code gives."""
+"""The fast paths of :mod:`bot.sources.cleaning` give exactly what the general code gives."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.sources import entries, text
-from bot.sources.text import _TextExtractor, collapse, html_to_text
+from bot.sources import cleaning, entries
+from bot.sources.cleaning import _TextExtractor, collapse, html_to_text
 
 
 def extracted(markup: str) -> str:
@@ -34,7 +34,7 @@ fragments = st.lists(pieces, max_size=30).map("".join)
 @settings(max_examples=600, deadline=None)
 @given(fragments)
 def test_plain_markup_reads_as_htmlparser_reads_it(markup: str) -> None:
-    plain = text._plain_html_to_text(markup)
+    plain = cleaning._plain_html_to_text(markup)
     if plain is not None:
         assert plain == extracted(markup)
     assert html_to_text(markup) == (extracted(markup) if "<" in markup else html_to_text(markup))
@@ -42,9 +42,9 @@ def test_plain_markup_reads_as_htmlparser_reads_it(markup: str) -> None:
 
 def test_the_fast_path_takes_the_markup_feeds_carry() -> None:
     markup = '<p>Plant &amp; jobs<br/><a href="https://x.test/">more</a></p>'
-    assert text._plain_html_to_text(markup) == " Plant & jobs  more "
-    assert text._plain_html_to_text("<script>x</script>") is None
-    assert text._plain_html_to_text("a < b <p>") is None
+    assert cleaning._plain_html_to_text(markup) == " Plant & jobs  more "
+    assert cleaning._plain_html_to_text("<script>x</script>") is None
+    assert cleaning._plain_html_to_text("a < b <p>") is None
 
 
 def reference_collapse(value: str) -> str:
