@@ -1,5 +1,10 @@
 """SQLite connections run each statement in one call on aiosqlite's thread, with the results
-SQLAlchemy reads from a cursor (rows, description, row counts, last row id, errors)."""
+SQLAlchemy reads from a cursor (rows, description, row counts, last row id, errors).
+
+The hand-off test wraps ``OneHopConnection._execute``, the one place a statement crosses to
+aiosqlite's thread: counting those crossings is what it checks, and nothing public counts them
+(the module itself relies on aiosqlite's private ``Connection._execute``, as it says).
+"""
 
 from __future__ import annotations
 
